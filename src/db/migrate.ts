@@ -1,0 +1,30 @@
+import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
+import { statements as core } from './migrations/0001-core.ts';
+
+// Migrations are ordered lists of statements, one file each, applied by Kysely's migrator (which
+// records them in kysely_migration and locks against concurrent runs). Statements run one at a
+// time because the embedded engine's extended protocol takes one statement per call.
+const MIGRATIONS: Record<string, readonly string[]> = {
+  '0001-core': core,
+};
+
+const provider: MigrationProvider = {
+  async getMigrations() {
+    const migrations: Record<string, Migration> = {};
+    for (const [name, list] of Object.entries(MIGRATIONS)) {
+      migrations[name] = {
+        async up(db: Kysely<unknown>) {
+          for (const statement of list) await sql.raw(statement).execute(db);
+        },
+      };
+    }
+    return migrations;
+  },
+};
+
+/** Brings the schema up to the latest version; safe to call on every start and from many processes. */
+export async function migrateToLatest(db: Kysely<unknown>): Promise<string[]> {
+  const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
+  if (error) throw error;
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}

@@ -1,0 +1,66 @@
+import { AppError, type RecordProblem } from '../contracts/errors.ts';
+import type { RecordKind } from '../contracts/records.ts';
+import type { Deps } from './deps.ts';
+import { describeSinkProblem, type KindCounts, RecordSink } from './ingest/record-sink.ts';
+import { validateRecord } from './ingest/validate-record.ts';
+import { requireProgram } from './require-program.ts';
+
+/** Most records one batch request may carry. */
+export const MAX_BATCH_RECORDS = 10_000;
+
+export interface BatchResult {
+  kind: RecordKind;
+  received: number;
+  inserted: number;
+  updated: number;
+  duplicate: number;
+}
+
+/**
+ * Ingests one batch of records of one kind: the whole batch commits, or nothing does and the
+ * error lists every bad record with its index and JSON path.
+ */
+export async function ingestBatch(
+  deps: Deps,
+  { programId, kind, records }: { programId: string; kind: RecordKind; records: readonly unknown[] },
+): Promise<BatchResult> {
+  if (records.length > MAX_BATCH_RECORDS) {
+    throw new AppError(
+      'PAYLOAD_TOO_LARGE',
+      `a batch holds at most ${MAX_BATCH_RECORDS} records; got ${records.length}`,
+    );
+  }
+  const problems: RecordProblem[] = [];
+  const valid: { index: number; record: unknown }[] = [];
+  records.forEach((raw, index) => {
+    const result = validateRecord(kind, raw);
+    if (result.ok) valid.push({ index, record: result.record });
+    else for (const p of result.problems) problems.push({ index, ...p });
+  });
+  if (problems.length > 0) throw invalid(kind, problems);
+
+  return deps.db.transaction().execute(async (trx) => {
+    await requireProgram(trx, programId);
+    const sink = new RecordSink(trx, programId, (p) =>
+      problems.push({ index: p.ord, ...describeSinkProblem(p) }),
+    );
+    for (const { index, record } of valid) await sink.add(kind, index, record as never);
+    await sink.flush();
+    if (problems.length > 0) {
+      problems.sort((a, b) => a.index - b.index);
+      throw invalid(kind, problems);
+    }
+    const counts: KindCounts = sink.counts.get(kind) ?? { inserted: 0, updated: 0, duplicate: 0 };
+    return { kind, received: records.length, ...counts };
+  });
+}
+
+function invalid(kind: RecordKind, problems: RecordProblem[]): AppError {
+  const conflictOnly = problems.every((p) => p.message.includes('was already used'));
+  const records = new Set(problems.map((p) => p.index)).size;
+  return new AppError(
+    conflictOnly ? 'ID_CONFLICT' : 'INVALID_INPUT',
+    `${records} of the ${kind} records ${records === 1 ? 'is' : 'are'} invalid; nothing was applied`,
+    { problems },
+  );
+}

@@ -1,0 +1,54 @@
+import { createHash } from 'node:crypto';
+import type { z } from 'zod';
+import { RECORD_SCHEMAS, type RecordKind, type RecordOf } from '../../contracts/records.ts';
+
+/** One problem in one record, before the caller adds where the record came from. */
+export interface FieldProblem {
+  path: string;
+  message: string;
+}
+
+export type Validation<K extends RecordKind> =
+  | { ok: true; record: RecordOf[K] }
+  | { ok: false; problems: FieldProblem[] };
+
+/** Validates one raw record against its kind's contract; problems name the JSON path of each field. */
+export function validateRecord<K extends RecordKind>(kind: K, raw: unknown): Validation<K> {
+  const result = (RECORD_SCHEMAS[kind] as z.ZodType).safeParse(raw);
+  if (result.success) return { ok: true, record: result.data as RecordOf[K] };
+  return { ok: false, problems: result.error.issues.map(toProblem) };
+}
+
+function toProblem(issue: z.core.$ZodIssue): FieldProblem {
+  if (issue.code === 'unrecognized_keys') {
+    return { path: issue.keys.join(', '), message: 'is not a field of this record' };
+  }
+  const message =
+    issue.code === 'invalid_type' && issue.input === undefined
+      ? 'is required'
+      : issue.code === 'invalid_type'
+        ? `must be ${issue.expected}`
+        : issue.message;
+  return { path: formatPath(issue.path) || '(record)', message };
+}
+
+/** ["items", 2, "unitPrice"] -> "items[2].unitPrice" */
+export function formatPath(path: readonly PropertyKey[]): string {
+  return path
+    .map((part, i) => (typeof part === 'number' ? `[${part}]` : i === 0 ? String(part) : `.${String(part)}`))
+    .join('');
+}
+
+/** A stable hash of a validated record: keys sorted, so field order does not matter. */
+export function hashRecord(record: unknown): string {
+  return createHash('sha256').update(canonicalJson(record)).digest('base64url');
+}
+
+function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const entries = Object.entries(value)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+}
