@@ -1,0 +1,50 @@
+import { Command, CommanderError } from 'commander';
+import { AppError, ERROR_CODES } from '../contracts/errors.ts';
+import type { CliContext } from './cli-context.ts';
+import { registerInit, registerKeys, registerMembers } from './commands/basic-commands.ts';
+import { registerImport } from './commands/import-command.ts';
+import { registerDemo, registerServe } from './commands/serve-command.ts';
+
+/** Builds the `narrowcast` command line over the handed-in context. */
+export function buildProgram(context: CliContext): Command {
+  const program = new Command('narrowcast')
+    .description(
+      'Loyalty segmentation and campaigns: explainable segments, governed campaigns, measured lift.',
+    )
+    .option('--data-dir <dir>', 'embedded database folder (default: NARROWCAST_DATA_DIR or ./.narrowcast)')
+    .option(
+      '--database-url <url>',
+      'PostgreSQL server instead of the embedded database (default: DATABASE_URL)',
+    )
+    .option('--program <id>', 'the program to act on (default: NARROWCAST_PROGRAM or "demo")')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => context.stdout.write(text),
+      writeErr: (text) => context.stderr.write(text),
+    });
+  registerInit(program, context);
+  registerKeys(program, context);
+  registerImport(program, context);
+  registerMembers(program, context);
+  registerDemo(program, context);
+  registerServe(program, context);
+  for (const command of program.commands) command.exitOverride();
+  return program;
+}
+
+/** Runs the command line; returns the exit code. Errors print one line, never a stack. */
+export async function runProgram(context: CliContext, argv: readonly string[]): Promise<number> {
+  const program = buildProgram(context);
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : ERROR_CODES.USAGE.exit;
+    if (error instanceof AppError) {
+      context.stderr.write(`error: ${error.message}\n`);
+      return ERROR_CODES[error.code].exit;
+    }
+    context.stderr.write(`error: ${(error as Error).stack ?? String(error)}\n`);
+    return ERROR_CODES.INTERNAL.exit;
+  }
+}

@@ -1,0 +1,57 @@
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { requestId } from 'hono/request-id';
+import { secureHeaders } from 'hono/secure-headers';
+import { AppError } from '../contracts/errors.ts';
+import { authenticateApiKey, type Principal } from '../services/authenticate-api-key.ts';
+import type { Deps } from '../services/deps.ts';
+import { errorResponse, handleError } from './http-errors.ts';
+import { ingestRoutes } from './routes/ingest.ts';
+import { memberRoutes } from './routes/members.ts';
+import { openApiRoute } from './routes/openapi.ts';
+
+/** Largest request body accepted, in bytes (a full batch of 10,000 rich records fits). */
+export const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024;
+
+export interface HttpOptions {
+  maxBodyBytes?: number;
+}
+
+export type AppEnv = { Variables: { requestId: string; principal: Principal } };
+
+/** The HTTP API. Routes are thin: validate in, call a service, shape out. */
+export function createApp(deps: Deps, options: HttpOptions = {}): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  app.use(requestId());
+  app.use(secureHeaders());
+  app.onError(handleError(deps.log));
+  app.notFound((c) => errorResponse(c, new AppError('NOT_FOUND', `no route ${c.req.method} ${c.req.path}`)));
+
+  app.get('/health', (c) => c.json({ ok: true }));
+  app.route('/', openApiRoute());
+
+  const v1 = new Hono<AppEnv>();
+  v1.use(
+    bodyLimit({
+      maxSize: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+      onError: (c) =>
+        errorResponse(
+          c,
+          new AppError(
+            'PAYLOAD_TOO_LARGE',
+            `the request body exceeds ${options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES} bytes`,
+          ),
+        ),
+    }),
+  );
+  v1.use(async (c, next) => {
+    const header = c.req.header('authorization');
+    const presented = header?.startsWith('Bearer ') ? header.slice('Bearer '.length).trim() : undefined;
+    c.set('principal', await authenticateApiKey(deps, presented));
+    await next();
+  });
+  v1.route('/', ingestRoutes(deps));
+  v1.route('/', memberRoutes(deps));
+  app.route('/v1', v1);
+  return app;
+}

@@ -1,0 +1,40 @@
+import type { Scope } from '../contracts/api-keys.ts';
+import { AppError } from '../contracts/errors.ts';
+import { parseKey, secretMatches } from './api-keys/key-format.ts';
+import type { Deps } from './deps.ts';
+
+/** The program and scopes a presented key grants. */
+export interface Principal {
+  keyId: string;
+  programId: string;
+  scopes: readonly Scope[];
+}
+
+/** Resolves a presented key, or throws UNAUTHENTICATED without saying which part was wrong. */
+export async function authenticateApiKey(
+  deps: Pick<Deps, 'db'>,
+  presented: string | undefined,
+): Promise<Principal> {
+  const parts = presented ? parseKey(presented) : undefined;
+  if (!parts)
+    throw new AppError('UNAUTHENTICATED', 'an API key is required: send it as "Authorization: Bearer <key>"');
+  const row = await deps.db
+    .selectFrom('api_keys')
+    .select(['id', 'program_id', 'secret_hash', 'scopes', 'revoked_at'])
+    .where('id', '=', parts.id)
+    .executeTakeFirst();
+  if (!row || row.revoked_at !== null || !secretMatches(parts.secret, row.secret_hash)) {
+    throw new AppError('UNAUTHENTICATED', 'the API key is not valid');
+  }
+  return { keyId: row.id, programId: row.program_id, scopes: row.scopes as Scope[] };
+}
+
+/** Throws FORBIDDEN unless the key belongs to the program and carries the scope. */
+export function authorize(principal: Principal, programId: string, scope: Scope): void {
+  if (principal.programId !== programId) {
+    throw new AppError('FORBIDDEN', 'this API key belongs to another program');
+  }
+  if (!principal.scopes.includes(scope)) {
+    throw new AppError('FORBIDDEN', `this API key lacks the "${scope}" scope`);
+  }
+}

@@ -1,0 +1,38 @@
+import { AppError } from '../contracts/errors.ts';
+import type { MemberView } from '../contracts/member-view.ts';
+import { memberTotals } from '../db/queries/member-totals.ts';
+import type { Deps } from './deps.ts';
+
+/** A member of one program with the totals of their history; NOT_FOUND names the id. */
+export async function showMember(
+  deps: Pick<Deps, 'db'>,
+  { programId, memberId }: { programId: string; memberId: string },
+): Promise<MemberView> {
+  const m = await deps.db
+    .selectFrom('members')
+    .selectAll()
+    .where('program_id', '=', programId)
+    .where('external_id', '=', memberId)
+    .executeTakeFirst();
+  if (!m) throw new AppError('NOT_FOUND', `member "${memberId}" does not exist in program "${programId}"`);
+  return {
+    programId,
+    member: {
+      id: m.external_id,
+      joinedAt: m.joined_at.toISOString(),
+      tier: m.tier,
+      timezone: m.timezone,
+      locale: m.locale,
+      email: m.email,
+      phone: m.phone,
+      pushToken: m.push_token,
+      region: m.region,
+      gender: m.gender,
+      birthday: m.birthday,
+      accountId: m.account_external_id,
+      businessCategory: m.business_category,
+      attributes: (m.attributes ?? {}) as Record<string, unknown>,
+    },
+    totals: await memberTotals(deps.db, programId, m.member_id),
+  };
+}
