@@ -3,7 +3,6 @@ import {
   Amount,
   CalendarDate,
   Currency,
-  Decimal,
   ExternalId,
   Flag,
   integer,

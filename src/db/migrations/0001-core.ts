@@ -1,5 +1,9 @@
 // The data model of DESIGN.md §1. Every table is keyed by program; member-keyed tables lead with
 // (program_id, member_id) so that a distributed engine can co-locate a member's rows.
+// History tables carry no foreign keys to members (ADR 0003): the record writer resolves every
+// member id from the members table in the same statement, nothing deletes members, and a per-row
+// key check would cost an index probe and a row lock per event (and, on an engine without fresh
+// statistics, a cached sequential-scan plan that grows with the program).
 // Money is numeric(18,4): exact, and wide enough for the largest order in any real program.
 
 /** Event tables share these columns; `payload_hash` makes re-sends idempotent and detects reuse of an id. */
@@ -14,8 +18,7 @@ const eventColumns = `
 const eventTable = (name: string, columns: string) => [
   `CREATE TABLE ${name} (${eventColumns},
   ${columns},
-  PRIMARY KEY (program_id, event_id),
-  FOREIGN KEY (program_id, member_id) REFERENCES members (program_id, member_id)
+  PRIMARY KEY (program_id, event_id)
 )`,
   `CREATE INDEX ${name}_member_idx ON ${name} (program_id, member_id, occurred_at)`,
 ];
@@ -94,8 +97,7 @@ export const statements = [
   unit_price numeric(18, 4) NOT NULL,
   amount numeric(18, 4) NOT NULL,
   merchandise boolean NOT NULL,
-  PRIMARY KEY (program_id, event_id, line_no),
-  FOREIGN KEY (program_id, event_id) REFERENCES purchases (program_id, event_id)
+  PRIMARY KEY (program_id, event_id, line_no)
 )`,
   ...eventTable(
     'points',

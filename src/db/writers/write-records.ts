@@ -22,6 +22,9 @@ export interface WriteOutcome {
   status: WriteStatus;
 }
 
+// The LATERAL ... LIMIT 1 lookups force one index probe per record (LIMIT keeps the planner from
+// flattening them into joins): without statistics (a fresh embedded
+// database is never analysed) a plain join would hash the program's whole table for every chunk.
 // Each chunk is one statement: the records travel as one jsonb parameter and are unpacked with
 // jsonb_to_recordset, which both engines support and which keeps the statement text fixed.
 
@@ -52,7 +55,9 @@ function eventStatement(kind: Exclude<RecordKind, 'members' | 'accounts'>): stri
     payload_hash text, ${recordsetType(columns)}${kind === 'purchases' ? ', items jsonb' : ''})
 ), resolved AS (
   SELECT input.*, m.member_id FROM input
-  LEFT JOIN members m ON m.program_id = $1 AND m.external_id = input.member
+  LEFT JOIN LATERAL (
+    SELECT member_id FROM members WHERE program_id = $1 AND external_id = input.member LIMIT 1
+  ) m ON true
 ), inserted AS (
   INSERT INTO ${spec.table} (program_id, event_id, member_id, occurred_at, payload_hash, ${names(columns)})
   SELECT $1, r.event_id, r.member_id, r.occurred_at, r.payload_hash, ${values.join(', ')}
@@ -68,7 +73,9 @@ SELECT r.ord,
        ELSE 'raced' END AS status
 FROM resolved r
 LEFT JOIN inserted i ON i.event_id = r.event_id
-LEFT JOIN ${spec.table} e ON e.program_id = $1 AND e.event_id = r.event_id`;
+LEFT JOIN LATERAL (
+  SELECT event_id, payload_hash FROM ${spec.table} WHERE program_id = $1 AND event_id = r.event_id LIMIT 1
+) e ON i.event_id IS NULL`;
 }
 
 function upsertStatement(table: 'members' | 'accounts', columns: Column<never>[]): string {
@@ -98,7 +105,7 @@ FROM input r LEFT JOIN upserted u ON u.external_id = r.external_id`;
 }
 
 const STATEMENTS = new Map<RecordKind, string>();
-function statementFor(kind: RecordKind): string {
+export function statementFor(kind: RecordKind): string {
   let statement = STATEMENTS.get(kind);
   if (!statement) {
     statement =
@@ -112,7 +119,7 @@ function statementFor(kind: RecordKind): string {
   return statement;
 }
 
-function toRow(kind: RecordKind, prepared: PreparedRecord): Record<string, unknown> {
+export function toRow(kind: RecordKind, prepared: PreparedRecord): Record<string, unknown> {
   const record = prepared.record as Record<string, unknown> & { id: string };
   const row: Record<string, unknown> = { ord: prepared.ord, payload_hash: prepared.hash };
   if (kind === 'members' || kind === 'accounts') {
