@@ -105,7 +105,7 @@ FROM input r LEFT JOIN upserted u ON u.external_id = r.external_id`;
 }
 
 const STATEMENTS = new Map<RecordKind, string>();
-export function statementFor(kind: RecordKind): string {
+function statementFor(kind: RecordKind): string {
   let statement = STATEMENTS.get(kind);
   if (!statement) {
     statement =
@@ -119,7 +119,7 @@ export function statementFor(kind: RecordKind): string {
   return statement;
 }
 
-export function toRow(kind: RecordKind, prepared: PreparedRecord): Record<string, unknown> {
+function toRow(kind: RecordKind, prepared: PreparedRecord): Record<string, unknown> {
   const record = prepared.record as Record<string, unknown> & { id: string };
   const row: Record<string, unknown> = { ord: prepared.ord, payload_hash: prepared.hash };
   if (kind === 'members' || kind === 'accounts') {
