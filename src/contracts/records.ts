@@ -3,17 +3,22 @@ import {
   Amount,
   CalendarDate,
   Currency,
+  decimalToUnits,
   ExternalId,
   Flag,
   integer,
   Key,
+  MAX_AMOUNT_UNITS,
   Timestamp,
   TimeZone,
   text,
+  unitsToDecimal,
 } from './scalars.ts';
 
 // Input records, one schema per record kind of DESIGN.md §1. CSV and NDJSON rows and HTTP batch
 // items all pass through these, so a value is validated the same way wherever it comes from.
+
+const MAX_AMOUNT = unitsToDecimal(MAX_AMOUNT_UNITS);
 
 /** Most items one purchase may carry. */
 export const MAX_ITEMS_PER_PURCHASE = 1000;
@@ -84,6 +89,23 @@ export const PurchaseRecord = z
   .superRefine((value, ctx) => {
     if (value.amount === undefined && (value.items === undefined || value.items.length === 0)) {
       ctx.addIssue({ code: 'custom', path: ['amount'], message: 'is required when there are no items' });
+    }
+    // Each line's quantity x unitPrice, and their sum, are stored as money too.
+    let total = 0n;
+    for (const [i, item] of (value.items ?? []).entries()) {
+      const line = BigInt(item.quantity) * decimalToUnits(item.unitPrice);
+      total += line;
+      if (line > MAX_AMOUNT_UNITS) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['items', i, 'quantity'],
+          message: `times unitPrice is more than ${MAX_AMOUNT}`,
+        });
+        return;
+      }
+    }
+    if (total > MAX_AMOUNT_UNITS) {
+      ctx.addIssue({ code: 'custom', path: ['items'], message: `add up to more than ${MAX_AMOUNT}` });
     }
     if (value.refundOf !== undefined && value.kind !== 'refund') {
       ctx.addIssue({ code: 'custom', path: ['refundOf'], message: 'is only allowed on a refund' });

@@ -34,6 +34,9 @@ export const Decimal = z.union([z.string(), z.number()]).transform((value, ctx) 
 });
 export type Decimal = z.infer<typeof Decimal>;
 
+/** Largest amount a money column holds (numeric(18, 4)), in 1/10,000ths. */
+export const MAX_AMOUNT_UNITS = 10n ** 18n - 1n;
+
 /** A non-negative Decimal. */
 export const Amount = Decimal.refine((d) => !d.startsWith('-'), 'must not be negative');
 
@@ -85,7 +88,15 @@ export const Timestamp = z.union([z.string(), z.date()]).transform((value, ctx) 
 });
 export type Timestamp = z.infer<typeof Timestamp>;
 
+// Already-normalised timestamps (what exports and generators write) skip the general parse.
+const ISO_UTC_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
 function parseTimestamp(value: string | Date): number | undefined {
+  if (typeof value === 'string' && ISO_UTC_MS.test(value)) {
+    const ms = Date.parse(value);
+    // Round-tripping rejects rolled-over dates such as 2024-02-30.
+    return ms >= EARLIEST && ms < LATEST && new Date(ms).toISOString() === value ? ms : undefined;
+  }
   let ms: number;
   if (value instanceof Date) {
     ms = value.getTime();
@@ -184,3 +195,45 @@ export type ProgramId = z.infer<typeof ProgramId>;
 
 /** ISO 4217 currency code. */
 export const Currency = z.string().regex(/^[A-Z]{3}$/, 'must be a three-letter ISO 4217 code such as GBP');
+
+/**
+ * The first string in a raw record (a value or a key, at any depth) that no database text can hold
+ * or that shows the input was decoded wrongly: a NUL, an unpaired UTF-16 surrogate, the U+FFFD
+ * left by bytes that were not UTF-8, or a byte-order mark inside the text. Checked before the
+ * schema so every field, attributes included, is covered.
+ */
+export function findUnstorableText(
+  value: unknown,
+  path: readonly PropertyKey[] = [],
+): { path: PropertyKey[]; message: string } | undefined {
+  if (typeof value === 'string') {
+    const message = unstorable(value);
+    return message === undefined ? undefined : { path: [...path], message };
+  }
+  if (value === null || typeof value !== 'object') return undefined;
+  if (Array.isArray(value)) {
+    for (const [i, item] of value.entries()) {
+      const found = findUnstorableText(item, [...path, i]);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  for (const [key, item] of Object.entries(value)) {
+    const keyMessage = unstorable(key);
+    if (keyMessage !== undefined) return { path: [...path, key], message: `has a name that ${keyMessage}` };
+    const found = findUnstorableText(item, [...path, key]);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+// A high surrogate not followed by a low one, or a low one not preceded by a high one.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+function unstorable(text: string): string | undefined {
+  if (text.includes('\u0000')) return 'contains a NUL character';
+  if (LONE_SURROGATE.test(text)) return 'contains an unpaired UTF-16 surrogate (not valid Unicode)';
+  if (text.includes('\uFFFD')) return 'contains bytes that are not valid UTF-8';
+  if (text.includes('\uFEFF')) return 'contains a byte-order mark (U+FEFF); were two files joined?';
+  return undefined;
+}

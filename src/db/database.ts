@@ -1,10 +1,12 @@
 import { mkdirSync } from 'node:fs';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { PGlite, types } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
-import lockfile from 'proper-lockfile';
-import { AppError } from '../contracts/errors.ts';
+import { from as copyFrom } from 'pg-copy-streams';
+import { lockDataDir } from './data-dir-lock.ts';
 import { migrateToLatest } from './migrate.ts';
 import type { Schema } from './schema.ts';
 
@@ -15,8 +17,16 @@ export interface Database {
   readonly db: Kysely<Schema>;
   /** "server" for PostgreSQL over the network, "embedded" for the in-process engine. */
   readonly engine: 'server' | 'embedded';
+  /**
+   * Bulk-loads CSV text with `COPY <target> FROM STDIN (FORMAT csv)`, outside any transaction.
+   * For benchmarks and bulk set-up only: it bypasses validation and idempotency.
+   */
+  copyCsv(target: string, chunks: AsyncIterable<string>): Promise<void>;
   close(): Promise<void>;
 }
+
+/** Text handed to the embedded engine per COPY statement (it takes the data as one blob). */
+const EMBEDDED_COPY_BYTES = 64 * 1024 * 1024;
 
 // Both engines return the same JavaScript types: int8 -> number (ids and counts stay far below
 // 2^53), numeric -> exact string, date -> 'YYYY-MM-DD' string.
@@ -45,22 +55,27 @@ export async function openDatabase(
 function openServer(url: string, poolSize: number): Database {
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
   const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
-  return { db, engine: 'server', close: () => db.destroy() };
+  return {
+    db,
+    engine: 'server',
+    async copyCsv(target, chunks) {
+      const client = await pool.connect();
+      try {
+        const sink = client.query(copyFrom(`COPY ${target} FROM STDIN (FORMAT csv)`));
+        await pipeline(Readable.from(chunks), sink);
+      } finally {
+        client.release();
+      }
+    },
+    close: () => db.destroy(),
+  };
 }
 
 async function openEmbedded(target: { dataDir: string } | { memory: true }): Promise<Database> {
   let release: (() => Promise<void>) | undefined;
   if ('dataDir' in target) {
     mkdirSync(target.dataDir, { recursive: true });
-    try {
-      // One process owns an embedded data folder at a time; a second opener would corrupt it.
-      release = await lockfile.lock(target.dataDir, { stale: 15_000, update: 5_000 });
-    } catch {
-      throw new AppError(
-        'DATA_DIR_LOCKED',
-        `the data folder ${target.dataDir} is in use by another Narrowcast process; stop it, or send the data to its HTTP API`,
-      );
-    }
+    release = await lockDataDir(target.dataDir);
   }
   const parsers = {
     [types.INT8]: (value: string) => Number(value),
@@ -72,6 +87,22 @@ async function openEmbedded(target: { dataDir: string } | { memory: true }): Pro
   return {
     db,
     engine: 'embedded',
+    async copyCsv(target, chunks) {
+      let parts: string[] = [];
+      let size = 0;
+      const send = async () => {
+        if (size === 0) return;
+        await client.query(`COPY ${target} FROM '/dev/blob' (FORMAT csv)`, [], { blob: new Blob(parts) });
+        parts = [];
+        size = 0;
+      };
+      for await (const chunk of chunks) {
+        parts.push(chunk);
+        size += chunk.length;
+        if (size >= EMBEDDED_COPY_BYTES) await send();
+      }
+      await send();
+    },
     async close() {
       await db.destroy();
       await release?.();

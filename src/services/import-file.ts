@@ -77,9 +77,15 @@ async function* csvSource(
   map: Record<string, string>,
 ): AsyncGenerator<SourceItem> {
   let columns: (string | null)[] | undefined;
+  let header = '';
   for await (const { line, fields } of readCsvRows(stream)) {
     if (!columns) {
       columns = headerFields(kind, fields, map);
+      header = fields.join(',');
+      continue;
+    }
+    if (fields.join(',').replace(/^\uFEFF/, '') === header) {
+      yield { problem: { line, column: '(row)', message: 'repeats the header; were two files joined?' } };
       continue;
     }
     if (fields.length !== columns.length) {
@@ -112,21 +118,40 @@ async function* csvSource(
   }
 }
 
+/** Unknown header names listed in an error, each cut to CLIPPED_NAME characters (the header may be garbage). */
+const MAX_COLUMNS_SHOWN = 10;
+const CLIPPED_NAME = 40;
+
+function clip(name: string): string {
+  return name.length > CLIPPED_NAME ? `${name.slice(0, CLIPPED_NAME)}...` : name;
+}
+
 /** Maps header names to fields, refusing up front a column that fits no field. */
 function headerFields(kind: RecordKind, header: string[], map: Record<string, string>): (string | null)[] {
   const known = new Set(fieldsOf(kind));
   const unknown: string[] = [];
-  const fields = header.map((name) => {
+  const seen = new Set<string>();
+  const fields = header.map((name, i) => {
     const field = Object.hasOwn(map, name) ? (map[name] as string) : name.trim();
     if (field === '') return null;
+    if (seen.has(field)) {
+      // The later column would silently win over the earlier one.
+      throw new AppError(
+        'INVALID_INPUT',
+        `line 1, column ${i + 1}: a second column for ${kind} field "${field}"`,
+      );
+    }
+    seen.add(field);
     if (known.has(field) || (/^attributes\./.test(field) && known.has('attributes'))) return field;
     unknown.push(name);
     return null;
   });
   if (unknown.length > 0) {
+    const shown = unknown.slice(0, MAX_COLUMNS_SHOWN).map((u) => JSON.stringify(clip(u)));
+    if (unknown.length > MAX_COLUMNS_SHOWN) shown.push(`and ${unknown.length - MAX_COLUMNS_SHOWN} more`);
     throw new AppError(
       'USAGE',
-      `column(s) ${unknown.map((u) => `"${u}"`).join(', ')} match no ${kind} field (${[...known].join(', ')}); map them with --map column=field or ignore them with --map column=`,
+      `line 1: column(s) ${shown.join(', ')} match no ${kind} field (${[...known].join(', ')}); map them with --map column=field or ignore them with --map column=`,
     );
   }
   return fields;

@@ -23,6 +23,9 @@ export const PRESETS = {
 } as const;
 export type Preset = keyof typeof PRESETS;
 
+/** The tally label under which each preset counts the data rows it read: the summary's `read`. */
+const ROWS_READ: Record<Preset, string> = { cdnow: 'lines read', 'online-retail': 'rows read' };
+
 export interface ImportPresetOptions {
   preset: Preset;
   file: string;
@@ -60,6 +63,7 @@ export async function importPreset(deps: Deps, options: ImportPresetOptions): Pr
     rejectsPath: options.rejectsPath ?? `${basename(options.file)}.rejects.csv`,
     special,
     onRecord: options.onRecord,
+    rowsRead: () => special.get(ROWS_READ[options.preset]) ?? 0,
   });
 }
 

@@ -58,9 +58,10 @@ export async function ingestBatch(
 function invalid(kind: RecordKind, problems: RecordProblem[]): AppError {
   const conflictOnly = problems.every((p) => p.message.includes('was already used'));
   const records = new Set(problems.map((p) => p.index)).size;
+  const first = problems[0] as RecordProblem;
   return new AppError(
     conflictOnly ? 'ID_CONFLICT' : 'INVALID_INPUT',
-    `${records} of the ${kind} records ${records === 1 ? 'is' : 'are'} invalid; nothing was applied`,
+    `${records} of the ${kind} records ${records === 1 ? 'is' : 'are'} invalid (first: record ${first.index}, ${first.path}: ${first.message}); nothing was applied`,
     { problems },
   );
 }

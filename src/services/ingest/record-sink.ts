@@ -32,6 +32,7 @@ export class RecordSink {
   readonly counts = new Map<RecordKind, KindCounts>();
   private readonly buffers = new Map<RecordKind, Map<string, PreparedRecord>>();
   private buffered = 0;
+  private pending: Promise<void> | undefined;
 
   constructor(
     private readonly trx: Kysely<Schema>,
@@ -57,17 +58,38 @@ export class RecordSink {
       return;
     }
     buffer.set(id, { ord, record, hash });
-    if (++this.buffered >= this.chunkSize) await this.flush();
+    if (++this.buffered >= this.chunkSize) await this.startWrite();
   }
 
-  /** Writes everything buffered. */
+  /** Writes everything buffered and waits until every write has finished. */
   async flush(): Promise<void> {
+    await this.startWrite();
+    await this.pending;
+  }
+
+  // Writes are pipelined: while the database runs one chunk's statement, the caller goes on parsing
+  // and validating the next (on a server those run on different cores). At most one chunk is in
+  // flight, so memory stays bounded. Statements on the transaction's one connection run in order,
+  // so a chunk always sees the rows of the chunks before it.
+  private async startWrite(): Promise<void> {
+    await this.pending;
     const order = [...STATE_KINDS, ...[...this.buffers.keys()].filter((k) => !STATE_KINDS.includes(k))];
+    const chunks: [RecordKind, PreparedRecord[]][] = [];
     for (const kind of order) {
       const buffer = this.buffers.get(kind);
       if (!buffer || buffer.size === 0) continue;
-      const records = [...buffer.values()];
+      chunks.push([kind, [...buffer.values()]]);
       buffer.clear();
+    }
+    this.buffered = 0;
+    const write = this.write(chunks);
+    // Marked handled now; the failure still surfaces when `pending` is awaited.
+    write.catch(() => {});
+    this.pending = write;
+  }
+
+  private async write(chunks: [RecordKind, PreparedRecord[]][]): Promise<void> {
+    for (const [kind, records] of chunks) {
       const outcomes = await writeRecords(this.trx, this.programId, kind, records);
       const byOrd = new Map(records.map((r) => [r.ord, r]));
       const counts = this.count(kind);
@@ -78,7 +100,6 @@ export class RecordSink {
         } else counts[status]++;
       }
     }
-    this.buffered = 0;
   }
 
   private count(kind: RecordKind): KindCounts {

@@ -32,6 +32,8 @@ export interface RunImportOptions {
   special?: Map<string, number> | undefined;
   onRecord?: (() => void) | undefined;
   chunkSize?: number | undefined;
+  /** Data rows the source read, when that differs from the items it yields (a preset makes one purchase of many rows). */
+  rowsRead?: (() => number) | undefined;
 }
 
 /** Largest number of problems carried in an aborting error's details (the rejects file has all). */
@@ -91,7 +93,7 @@ export async function runImport(deps: Deps, options: RunImportOptions): Promise<
     return {
       file: options.file,
       programId: options.programId,
-      read,
+      read: options.rowsRead?.() ?? read,
       imported: byKind.reduce((n, k) => n + k.inserted, 0),
       updated: byKind.reduce((n, k) => n + k.updated, 0),
       duplicate: byKind.reduce((n, k) => n + k.duplicate, 0),

@@ -1,6 +1,7 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { z } from 'zod';
 import { RECORD_SCHEMAS, type RecordKind, type RecordOf } from '../../contracts/records.ts';
+import { findUnstorableText } from '../../contracts/scalars.ts';
 
 /** One problem in one record, before the caller adds where the record came from. */
 export interface FieldProblem {
@@ -14,6 +15,9 @@ export type Validation<K extends RecordKind> =
 
 /** Validates one raw record against its kind's contract; problems name the JSON path of each field. */
 export function validateRecord<K extends RecordKind>(kind: K, raw: unknown): Validation<K> {
+  const text = findUnstorableText(raw);
+  if (text)
+    return { ok: false, problems: [{ path: formatPath(text.path) || '(record)', message: text.message }] };
   const result = (RECORD_SCHEMAS[kind] as z.ZodType).safeParse(raw);
   if (result.success) return { ok: true, record: result.data as RecordOf[K] };
   return { ok: false, problems: result.error.issues.map(toProblem) };
@@ -21,7 +25,10 @@ export function validateRecord<K extends RecordKind>(kind: K, raw: unknown): Val
 
 function toProblem(issue: z.core.$ZodIssue): FieldProblem {
   if (issue.code === 'unrecognized_keys') {
-    return { path: issue.keys.join(', '), message: 'is not a field of this record' };
+    // The path is where the object is (e.g. items[0]); the keys are inside it.
+    const where = formatPath(issue.path);
+    const keys = issue.keys.map((key) => (where ? `${where}.${key}` : key));
+    return { path: keys.join(', '), message: `is not a field of this ${where ? 'item' : 'record'}` };
   }
   const message =
     issue.code === 'invalid_type' && issue.input === undefined
@@ -41,7 +48,7 @@ export function formatPath(path: readonly PropertyKey[]): string {
 
 /** A stable hash of a validated record: keys sorted, so field order does not matter. */
 export function hashRecord(record: unknown): string {
-  return createHash('sha256').update(canonicalJson(record)).digest('base64url');
+  return hash('sha256', canonicalJson(record), 'base64url');
 }
 
 function canonicalJson(value: unknown): string {
