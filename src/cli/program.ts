@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { AppError, ERROR_CODES } from '../contracts/errors.ts';
 import type { CliContext } from './cli-context.ts';
 import { registerInit, registerKeys, registerMembers } from './commands/basic-commands.ts';
+import { registerClv } from './commands/clv-command.ts';
 import { registerImport } from './commands/import-command.ts';
 import { registerDemo, registerServe } from './commands/serve-command.ts';
 
@@ -26,6 +27,7 @@ export function buildProgram(context: CliContext): Command {
   registerKeys(program, context);
   registerImport(program, context);
   registerMembers(program, context);
+  registerClv(program, context);
   registerDemo(program, context);
   registerServe(program, context);
   for (const command of program.commands) command.exitOverride();
@@ -44,7 +46,9 @@ export async function runProgram(context: CliContext, argv: readonly string[]): 
       context.stderr.write(`error: ${error.message}\n`);
       return ERROR_CODES[error.code].exit;
     }
-    context.stderr.write(`error: ${(error as Error).stack ?? String(error)}\n`);
+    // Not an AppError: a bug or an environment failure. One line still, so scripts can log it.
+    const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    context.stderr.write(`error: unexpected ${message.replaceAll('\n', ' ')}\n`);
     return ERROR_CODES.INTERNAL.exit;
   }
 }

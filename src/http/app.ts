@@ -30,28 +30,29 @@ export function createApp(deps: Deps, options: HttpOptions = {}): Hono<AppEnv> {
   app.get('/health', (c) => c.json({ ok: true }));
   app.route('/', openApiRoute());
 
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const v1 = new Hono<AppEnv>();
-  v1.use(
-    bodyLimit({
-      maxSize: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
-      onError: (c) =>
-        errorResponse(
-          c,
-          new AppError(
-            'PAYLOAD_TOO_LARGE',
-            `the request body exceeds ${options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES} bytes`,
-          ),
-        ),
-    }),
-  );
+  // The key is checked before the body is read, so an anonymous client cannot make the server
+  // buffer a body of up to the limit.
   v1.use(async (c, next) => {
-    const header = c.req.header('authorization');
-    const presented = header?.startsWith('Bearer ') ? header.slice('Bearer '.length).trim() : undefined;
-    c.set('principal', await authenticateApiKey(deps, presented));
+    c.set('principal', await authenticateApiKey(deps, bearerToken(c.req.header('authorization'))));
     await next();
   });
+  v1.use(
+    bodyLimit({
+      maxSize: maxBodyBytes,
+      onError: (c) =>
+        errorResponse(c, new AppError('PAYLOAD_TOO_LARGE', `the request body exceeds ${maxBodyBytes} bytes`)),
+    }),
+  );
   v1.route('/', ingestRoutes(deps));
   v1.route('/', memberRoutes(deps));
   app.route('/v1', v1);
   return app;
+}
+
+/** The credentials of an `Authorization: Bearer <key>` header; the scheme name is case-insensitive (RFC 9110). */
+function bearerToken(header: string | undefined): string | undefined {
+  const match = /^bearer +(\S+) *$/i.exec(header ?? '');
+  return match?.[1];
 }

@@ -32,7 +32,10 @@ export function registerImport(program: Command, context: CliContext): void {
       'CSV column to field, e.g. customer=memberId,when=occurredAt (column= ignores a column)',
     )
     .option('--max-errors <n>', 'rows that may be refused before nothing is applied', '0')
-    .option('--rejects <path>', 'where refused rows are listed (default: <file>.rejects.csv)')
+    .option(
+      '--rejects <path>',
+      'where refused rows are listed (default: <file name>.rejects.csv in the working directory)',
+    )
     .option('--json', 'print the summary as JSON')
     .action(async (what: string, file: string, options: ImportOptions, command: Command) => {
       const global = command.optsWithGlobals<GlobalOptions>();

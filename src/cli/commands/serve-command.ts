@@ -1,7 +1,9 @@
-import { serve } from '@hono/node-server';
+import type { AddressInfo } from 'node:net';
+import { type ServerType, serve } from '@hono/node-server';
 import type { Command } from 'commander';
 import { AppError } from '../../contracts/errors.ts';
 import { createApp } from '../../http/app.ts';
+import type { Deps } from '../../services/deps.ts';
 import { loadDemo } from '../../services/load-demo.ts';
 import { type CliContext, type GlobalOptions, printJson, targetOf, withSession } from '../cli-context.ts';
 import { createProgress } from '../progress.ts';
@@ -19,36 +21,73 @@ export function registerServe(program: Command, context: CliContext): void {
       if (!Number.isInteger(port) || port < 0 || port > 65535)
         throw new AppError('USAGE', '--port must be 0-65535');
       const session = await context.open(targetOf(context, global), { serverLog: true });
-      const { deps } = session;
-      if (options.demo) {
-        const exists = await deps.db
-          .selectFrom('programs')
-          .select('id')
-          .where('id', '=', 'demo')
-          .executeTakeFirst();
-        if (!exists) {
-          context.stderr.write('First start: loading the demo program (20,000 members)...\n');
-          const bar = createProgress(context.stderr, true, 'demo');
-          const result = await loadDemo(deps, { onProgress: (done, total) => bar.update(done, total, done) });
-          bar.stop();
-          context.stderr.write(`Loaded the demo program in ${result.seconds.toFixed(1)} s.\n`);
-        }
-      }
-      const app = createApp(deps, { maxBodyBytes: context.config.maxBodyBytes });
-      const server = serve({ fetch: app.fetch, port, hostname: options.host }, (info) => {
+      try {
+        const { deps } = session;
+        if (options.demo) await loadDemoOnFirstStart(context, deps);
+        const app = createApp(deps, { maxBodyBytes: context.config.maxBodyBytes });
+        const server = await listen(app.fetch, port, options.host);
+        const { port: bound } = server.address() as AddressInfo;
         context.stdout.write(
-          `Narrowcast is running at http://${options.host}:${info.port}/ (${session.engine} database)\n` +
-            `  API description: http://${options.host}:${info.port}/openapi.json\n` +
+          `Narrowcast is running at http://${options.host}:${bound}/ (${session.engine} database)\n` +
+            `  API description: http://${options.host}:${bound}/openapi.json\n` +
             '  Create an API key: narrowcast keys create --program demo --scopes ingest,read,manage\n',
         );
-      });
-      await new Promise<void>((resolve) => {
-        const stop = () => server.close(() => resolve());
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
-      });
-      await session.close();
+        await untilSignalled();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      } finally {
+        await session.close();
+      }
     });
+}
+
+async function loadDemoOnFirstStart(context: CliContext, deps: Deps): Promise<void> {
+  const exists = await deps.db
+    .selectFrom('programs')
+    .select('id')
+    .where('id', '=', 'demo')
+    .executeTakeFirst();
+  if (exists) return;
+  context.stderr.write('First start: loading the demo program (20,000 members)...\n');
+  const bar = createProgress(context.stderr, true, 'demo');
+  try {
+    const result = await loadDemo(deps, { onProgress: (done, total) => bar.update(done, total, done) });
+    context.stderr.write(`Loaded the demo program in ${result.seconds.toFixed(1)} s.\n`);
+  } finally {
+    bar.stop();
+  }
+}
+
+/** Starts listening; a port that is taken or not allowed is a usage error, not an uncaught exception. */
+function listen(fetch: (request: Request) => Response | Promise<Response>, port: number, host: string) {
+  return new Promise<ServerType>((resolve, reject) => {
+    const server = serve({ fetch, port, hostname: host }, () => {
+      server.off('error', fail);
+      resolve(server);
+    });
+    function fail(error: NodeJS.ErrnoException) {
+      const reason =
+        error.code === 'EADDRINUSE'
+          ? 'the address is in use'
+          : error.code === 'EACCES'
+            ? 'permission denied'
+            : error.message;
+      reject(new AppError('USAGE', `cannot listen on ${host}:${port}: ${reason}; choose another --port`));
+    }
+    server.once('error', fail);
+  });
+}
+
+/** Resolves on the first SIGINT or SIGTERM, leaving no listener behind. */
+function untilSignalled(): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
 }
 
 export function registerDemo(program: Command, context: CliContext): void {

@@ -11,12 +11,26 @@ import type { AppEnv } from '../app.ts';
 // Request bodies are described as clients send them (io: 'input'), responses as sent back.
 
 const schema = (type: z.ZodType, io: 'input' | 'output') => {
-  const { $schema: _, ...json } = z.toJSONSchema(type, { io, unrepresentable: 'any' }) as Record<
-    string,
-    unknown
-  >;
+  const { $schema: _, ...json } = z.toJSONSchema(type, {
+    io,
+    unrepresentable: 'any',
+    override: describeTimestamps,
+  }) as Record<string, unknown>;
   return json;
 };
+
+// Timestamps also accept a Date object from code, which JSON Schema cannot say; left alone that
+// option becomes `{}` and the published schema would accept any value. Over JSON a timestamp is text.
+function describeTimestamps(ctx: { zodSchema: z.core.$ZodTypes; jsonSchema: Record<string, unknown> }) {
+  const def = ctx.zodSchema._zod.def;
+  if (def.type !== 'union' || !def.options.some((option) => option._zod.def.type === 'date')) return;
+  for (const key of Object.keys(ctx.jsonSchema)) delete ctx.jsonSchema[key];
+  Object.assign(ctx.jsonSchema, {
+    type: 'string',
+    description:
+      'ISO 8601 date or date-time, e.g. 2024-05-01 or 2024-05-01T09:30:00Z (UTC when no zone is given)',
+  });
+}
 
 const errorResponse = (description: string) => ({
   description,
