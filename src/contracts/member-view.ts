@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MemberPredictions } from './clv.ts';
 
 /** A member as stored (contact points included: only keys with the read scope see this). */
 export const MemberProfile = z.object({
@@ -50,5 +51,7 @@ export const MemberView = z.object({
   programId: z.string(),
   member: MemberProfile,
   totals: MemberTotals,
+  /** The latest CLV model outputs; null until `clv fit` has scored the program (or for a non-customer). */
+  predictions: MemberPredictions.nullable(),
 });
 export type MemberView = z.infer<typeof MemberView>;

@@ -1,11 +1,13 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
 import { statements as core } from './migrations/0001-core.ts';
+import { statements as clv } from './migrations/0002-clv.ts';
 
 // Migrations are ordered lists of statements, one file each, applied by Kysely's migrator (which
 // records them in kysely_migration and locks against concurrent runs). Statements run one at a
 // time because the embedded engine's extended protocol takes one statement per call.
 const MIGRATIONS: Record<string, readonly string[]> = {
   '0001-core': core,
+  '0002-clv': clv,
 };
 
 const provider: MigrationProvider = {

@@ -130,6 +130,34 @@ export interface AccountsTable {
   updated_at: Generated<Date>;
 }
 
+export interface ClvModelsTable {
+  id: string;
+  program_id: string;
+  model: 'bgnbd' | 'pareto-nbd' | 'gamma-gamma';
+  params: Record<string, number>;
+  standard_errors: Record<string, number> | null;
+  log_likelihood: number;
+  n: number;
+  converged: boolean;
+  iterations: number;
+  calibration_end: Date;
+  time_unit: 'day' | 'week';
+  fitted_at: Defaulted<Date>;
+}
+
+export interface MemberPredictionsTable {
+  program_id: string;
+  member_id: number;
+  model_id: string;
+  spend_model_id: string | null;
+  expected_purchases: number;
+  p_alive: number;
+  expected_spend: Money | null;
+  clv: Money | null;
+  clv_percentile: number | null;
+  computed_at: Date;
+}
+
 export interface Schema {
   programs: ProgramsTable;
   api_keys: ApiKeysTable;
@@ -143,4 +171,6 @@ export interface Schema {
   declarations: DeclarationsTable;
   consents: ConsentsTable;
   message_events: MessageEventsTable;
+  clv_models: ClvModelsTable;
+  member_predictions: MemberPredictionsTable;
 }

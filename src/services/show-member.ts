@@ -1,5 +1,6 @@
 import { AppError } from '../contracts/errors.ts';
 import type { MemberView } from '../contracts/member-view.ts';
+import { memberPrediction } from '../db/queries/clv-predictions.ts';
 import { memberTotals } from '../db/queries/member-totals.ts';
 import type { Deps } from './deps.ts';
 
@@ -34,5 +35,22 @@ export async function showMember(
       attributes: (m.attributes ?? {}) as Record<string, unknown>,
     },
     totals: await memberTotals(deps.db, programId, m.member_id),
+    predictions: predictionsOf(await memberPrediction(deps.db, programId, m.member_id)),
+  };
+}
+
+function predictionsOf(p: Awaited<ReturnType<typeof memberPrediction>>): MemberView['predictions'] {
+  if (p === null || p.model === 'gamma-gamma') return null;
+  return {
+    expectedPurchases: p.expected_purchases,
+    pAlive: p.p_alive,
+    expectedSpend: p.expected_spend,
+    clv: p.clv,
+    clvPercentile: p.clv_percentile,
+    model: p.model,
+    modelId: p.model_id,
+    spendModelId: p.spend_model_id,
+    calibrationEnd: p.calibration_end.toISOString(),
+    computedAt: p.computed_at.toISOString(),
   };
 }
