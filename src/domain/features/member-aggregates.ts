@@ -1,0 +1,257 @@
+import type { EngagementKind } from '../../contracts/records.ts';
+import { decimalToUnits, unitsToDecimal } from '../../contracts/scalars.ts';
+import { WINDOW_DAYS } from './feature-catalog.ts';
+import type {
+  HistoryDeclaration,
+  HistoryEngagement,
+  HistoryPoints,
+  HistoryPurchase,
+  HistorySurvey,
+  MemberEvent,
+  MemberHistory,
+} from './member-history.ts';
+import { epochMs, utcDay } from './utc-days.ts';
+
+// The stored half of a member's features: a fold over events that a new event updates in O(1)
+// (or O(days) for the day lists) and that never needs the clock. Every update is commutative, so
+// events may arrive in any order and the result equals a fold over the sorted history.
+// The shape is plain JSON (money as decimal strings) so it can be stored as one row or document.
+
+/** Days of per-day buckets kept: two windows, so both the last 90 days and the 90 before are exact. */
+export const BUCKET_RETENTION_DAYS = 2 * WINDOW_DAYS;
+
+/** One UTC day's activity, kept while it can still fall in a window. */
+export interface DayBucket {
+  day: number;
+  orders: number;
+  /** Net merchandise spend of the day: orders less refunds made that day. */
+  spend: string;
+  pointsEarned: number;
+  engagement: Partial<Record<EngagementKind, number>>;
+}
+
+/** A survey answer with what orders it among answers of its kind: time, then id. */
+export interface LatestAnswer {
+  score: number;
+  occurredAt: string;
+  id: string;
+}
+
+/** Everything declared under one key. */
+export interface DeclaredKey {
+  /** Every value ever declared, sorted: the set for multi-valued keys such as `interest`. */
+  values: string[];
+  /** The latest declaration: the value of single-valued keys such as `channel_pref`. */
+  latest: { value: string; occurredAt: string; id: string };
+}
+
+export interface MemberAggregates {
+  joinedAt: string | null;
+  orders: number;
+  /** Distinct UTC days with an order, ascending. */
+  purchaseDays: number[];
+  /** Merchandise of orders less merchandise of refunds, all time. */
+  netMerchandise: string;
+  firstPurchaseAt: string | null;
+  lastPurchaseAt: string | null;
+  pointsEarned: number;
+  pointsRedeemed: number;
+  pointsExpired: number;
+  pointsAdjusted: number;
+  /** Earned points not tied to an order. */
+  nonPurchasePointsEarned: number;
+  lastRedemptionAt: string | null;
+  engagement: Partial<Record<EngagementKind, number>>;
+  latestCsat: LatestAnswer | null;
+  latestNps: LatestAnswer | null;
+  declarations: Record<string, DeclaredKey>;
+  /** Per-day activity, ascending by day; `pruneBuckets` drops days no window can reach. */
+  buckets: DayBucket[];
+}
+
+/** A member with no events yet. */
+export function emptyAggregates(joinedAt: string | null): MemberAggregates {
+  return {
+    joinedAt,
+    orders: 0,
+    purchaseDays: [],
+    netMerchandise: '0.0000',
+    firstPurchaseAt: null,
+    lastPurchaseAt: null,
+    pointsEarned: 0,
+    pointsRedeemed: 0,
+    pointsExpired: 0,
+    pointsAdjusted: 0,
+    nonPurchasePointsEarned: 0,
+    lastRedemptionAt: null,
+    engagement: {},
+    latestCsat: null,
+    latestNps: null,
+    declarations: {},
+    buckets: [],
+  };
+}
+
+const addMoney = (a: string, b: bigint) => unitsToDecimal(decimalToUnits(a) + b);
+const earlier = (a: string | null, b: string) => (a === null || epochMs(b) < epochMs(a) ? b : a);
+const later = (a: string | null, b: string) => (a === null || epochMs(b) > epochMs(a) ? b : a);
+
+/** Whether (at, id) sorts after the current latest: ties in time go to the larger id, for order independence. */
+function isLater(current: { occurredAt: string; id: string } | null, at: string, id: string): boolean {
+  if (current === null) return true;
+  const diff = epochMs(at) - epochMs(current.occurredAt);
+  return diff > 0 || (diff === 0 && id > current.id);
+}
+
+function insertSorted(days: readonly number[], day: number): number[] {
+  if (days.includes(day)) return days as number[];
+  return [...days, day].sort((a, b) => a - b);
+}
+
+function updateBucket(
+  buckets: readonly DayBucket[],
+  day: number,
+  change: (bucket: DayBucket) => DayBucket,
+): DayBucket[] {
+  const index = buckets.findIndex((b) => b.day === day);
+  if (index >= 0) return buckets.map((b, i) => (i === index ? change(b) : b));
+  const fresh = change({ day, orders: 0, spend: '0.0000', pointsEarned: 0, engagement: {} });
+  return [...buckets, fresh].sort((a, b) => a.day - b.day);
+}
+
+/**
+ * An earn counts as from a purchase when its reason is `purchase` or it names an order; anything
+ * else (review, referral, profile, quiz, or no reason at all) is non-purchase activity.
+ */
+export function isPurchaseEarn(entry: Pick<HistoryPoints, 'reason' | 'orderId'>): boolean {
+  return entry.reason === 'purchase' || entry.orderId !== undefined;
+}
+
+function applyPurchase(agg: MemberAggregates, p: HistoryPurchase): MemberAggregates {
+  const day = utcDay(p.occurredAt);
+  const merchandise = decimalToUnits(p.merchandiseAmount);
+  if (p.kind === 'refund') {
+    return {
+      ...agg,
+      netMerchandise: addMoney(agg.netMerchandise, -merchandise),
+      buckets: updateBucket(agg.buckets, day, (b) => ({ ...b, spend: addMoney(b.spend, -merchandise) })),
+    };
+  }
+  return {
+    ...agg,
+    orders: agg.orders + 1,
+    purchaseDays: insertSorted(agg.purchaseDays, day),
+    netMerchandise: addMoney(agg.netMerchandise, merchandise),
+    firstPurchaseAt: earlier(agg.firstPurchaseAt, p.occurredAt),
+    lastPurchaseAt: later(agg.lastPurchaseAt, p.occurredAt),
+    buckets: updateBucket(agg.buckets, day, (b) => ({
+      ...b,
+      orders: b.orders + 1,
+      spend: addMoney(b.spend, merchandise),
+    })),
+  };
+}
+
+function applyPoints(agg: MemberAggregates, p: HistoryPoints): MemberAggregates {
+  switch (p.type) {
+    case 'earn':
+      return {
+        ...agg,
+        pointsEarned: agg.pointsEarned + p.points,
+        nonPurchasePointsEarned: agg.nonPurchasePointsEarned + (isPurchaseEarn(p) ? 0 : p.points),
+        buckets: updateBucket(agg.buckets, utcDay(p.occurredAt), (b) => ({
+          ...b,
+          pointsEarned: b.pointsEarned + p.points,
+        })),
+      };
+    case 'redeem':
+      return {
+        ...agg,
+        pointsRedeemed: agg.pointsRedeemed + p.points,
+        lastRedemptionAt: later(agg.lastRedemptionAt, p.occurredAt),
+      };
+    case 'expire':
+      return { ...agg, pointsExpired: agg.pointsExpired + p.points };
+    case 'adjust':
+      return { ...agg, pointsAdjusted: agg.pointsAdjusted + p.points };
+  }
+}
+
+function applyEngagement(agg: MemberAggregates, e: HistoryEngagement): MemberAggregates {
+  return {
+    ...agg,
+    engagement: { ...agg.engagement, [e.kind]: (agg.engagement[e.kind] ?? 0) + 1 },
+    buckets: updateBucket(agg.buckets, utcDay(e.occurredAt), (b) => ({
+      ...b,
+      engagement: { ...b.engagement, [e.kind]: (b.engagement[e.kind] ?? 0) + 1 },
+    })),
+  };
+}
+
+function applySurvey(agg: MemberAggregates, s: HistorySurvey): MemberAggregates {
+  const answer: LatestAnswer = { score: s.score, occurredAt: s.occurredAt, id: s.id };
+  if (s.kind === 'csat') {
+    return isLater(agg.latestCsat, s.occurredAt, s.id) ? { ...agg, latestCsat: answer } : agg;
+  }
+  return isLater(agg.latestNps, s.occurredAt, s.id) ? { ...agg, latestNps: answer } : agg;
+}
+
+function applyDeclaration(agg: MemberAggregates, d: HistoryDeclaration): MemberAggregates {
+  const current = agg.declarations[d.key];
+  const values = current === undefined ? [d.value] : current.values;
+  const next: DeclaredKey = {
+    values: values.includes(d.value) ? values : [...values, d.value].sort(),
+    latest:
+      current === undefined || isLater(current.latest, d.occurredAt, d.id)
+        ? { value: d.value, occurredAt: d.occurredAt, id: d.id }
+        : current.latest,
+  };
+  return { ...agg, declarations: { ...agg.declarations, [d.key]: next } };
+}
+
+/** The aggregates after one more event. Pure: the input is not changed. */
+export function applyEvent(agg: MemberAggregates, event: MemberEvent): MemberAggregates {
+  switch (event.event) {
+    case 'purchase':
+      return applyPurchase(agg, event.record);
+    case 'points':
+      return applyPoints(agg, event.record);
+    case 'engagement':
+      return applyEngagement(agg, event.record);
+    case 'survey':
+      return applySurvey(agg, event.record);
+    case 'declaration':
+      return applyDeclaration(agg, event.record);
+  }
+}
+
+/**
+ * Drops buckets no window can reach any more as of `asOf`. Call it on refresh; after it, features
+ * can no longer be derived for an as-of earlier than this one.
+ */
+export function pruneBuckets(agg: MemberAggregates, asOf: Date): MemberAggregates {
+  const oldest = utcDay(asOf) - BUCKET_RETENTION_DAYS + 1;
+  const kept = agg.buckets.filter((b) => b.day >= oldest);
+  return kept.length === agg.buckets.length ? agg : { ...agg, buckets: kept };
+}
+
+/** Every event of a history, tagged, in no particular order. */
+export function historyEvents(history: MemberHistory): MemberEvent[] {
+  return [
+    ...history.purchases.map((record) => ({ event: 'purchase' as const, record })),
+    ...history.points.map((record) => ({ event: 'points' as const, record })),
+    ...history.engagement.map((record) => ({ event: 'engagement' as const, record })),
+    ...history.surveys.map((record) => ({ event: 'survey' as const, record })),
+    ...history.declarations.map((record) => ({ event: 'declaration' as const, record })),
+  ];
+}
+
+/** The aggregates of a history's events up to and including `asOf` (later events are ignored), pruned to `asOf`. */
+export function aggregateHistory(history: MemberHistory, asOf: Date): MemberAggregates {
+  const cutoff = asOf.getTime();
+  let agg = emptyAggregates(history.joinedAt);
+  for (const event of historyEvents(history)) {
+    if (epochMs(event.record.occurredAt) <= cutoff) agg = applyEvent(agg, event);
+  }
+  return pruneBuckets(agg, asOf);
+}
