@@ -165,18 +165,23 @@ export function text(max: number) {
     .refine((value) => !value.includes('\uFFFD'), 'contains bytes that are not valid UTF-8');
 }
 
+// Zones already checked: building an Intl.DateTimeFormat per record cost more than the rest of a
+// member's validation. A program uses a handful of zones, so the set stays small.
+const KNOWN_ZONES = new Set<string>();
+
+function isTimeZone(zone: string): boolean {
+  if (KNOWN_ZONES.has(zone)) return true;
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+  } catch {
+    return false;
+  }
+  KNOWN_ZONES.add(zone);
+  return true;
+}
+
 /** An IANA time zone name that this runtime knows (e.g. Europe/London). */
-export const TimeZone = z
-  .string()
-  .max(64)
-  .refine((zone) => {
-    try {
-      new Intl.DateTimeFormat('en', { timeZone: zone });
-      return true;
-    } catch {
-      return false;
-    }
-  }, 'must be an IANA time zone such as Europe/London');
+export const TimeZone = z.string().max(64).refine(isTimeZone, 'must be an IANA time zone such as Europe/London');
 
 /** A lower-case key: letters, digits, and _ . : - (declaration keys, reasons, kinds). */
 export const Key = z

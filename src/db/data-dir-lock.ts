@@ -5,10 +5,15 @@ import { join } from 'node:path';
 import lockfile from 'proper-lockfile';
 import { AppError } from '../contracts/errors.ts';
 
-/** A lock not refreshed for this long is stale (its owner hung, or died on another host). */
-export const DATA_DIR_LOCK_STALE_MS = 15_000;
+/**
+ * A lock not refreshed for this long is stale (its owner died on another host; a dead owner on
+ * this host is found by its pid at once). Long, because the embedded engine runs on the owner's
+ * event loop: one large statement can hold off the refresh for many seconds, and a short stale
+ * time would let a second process take a folder that is still in use.
+ */
+export const DATA_DIR_LOCK_STALE_MS = 10 * 60_000;
 /** How often the owner refreshes its lock. */
-const DATA_DIR_LOCK_UPDATE_MS = 5_000;
+const DATA_DIR_LOCK_UPDATE_MS = 10_000;
 /** Inside the lock folder: who holds it, so a lock left by a killed process is reclaimed at once. */
 const OWNER_FILE = 'owner.json';
 
