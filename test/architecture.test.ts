@@ -59,8 +59,12 @@ describe('the import graph', () => {
     const violations = files
       .filter(({ layer }) => layer === 'domain')
       .flatMap(({ file, text, imports }) => [
-        ...imports.filter((spec) => IO_PACKAGES.test(spec)).map((spec) => `${relative(SRC, file)} imports ${spec}`),
-        ...(/new Date\(\)|Date\.now\(\)|Math\.random\(\)/.test(text) ? [`${relative(SRC, file)} reads the clock or Math.random`] : []),
+        ...imports
+          .filter((spec) => IO_PACKAGES.test(spec))
+          .map((spec) => `${relative(SRC, file)} imports ${spec}`),
+        ...(/new Date\(\)|Date\.now\(\)|Math\.random\(\)/.test(text)
+          ? [`${relative(SRC, file)} reads the clock or Math.random`]
+          : []),
       ]);
     expect(violations).toEqual([]);
   });
@@ -70,12 +74,16 @@ describe('the import graph', () => {
       .filter(({ file }) => !['main.ts', 'config.ts'].includes(relative(SRC, file)))
       .flatMap(({ file, text, imports }) => [
         ...(/process\.env/.test(text) ? [`${relative(SRC, file)} reads process.env`] : []),
-        ...imports.filter((spec) => spec.endsWith('db/database.ts') && layerOf(file) !== 'db').map(() => `${relative(SRC, file)} opens the database`),
+        ...imports
+          .filter((spec) => spec.endsWith('db/database.ts') && layerOf(file) !== 'db')
+          .map(() => `${relative(SRC, file)} opens the database`),
       ]);
     expect(violations).toEqual([]);
   });
 
   it('uses named exports only', () => {
-    expect(files.filter(({ text }) => /^export default/m.test(text)).map(({ file }) => relative(SRC, file))).toEqual([]);
+    expect(
+      files.filter(({ text }) => /^export default/m.test(text)).map(({ file }) => relative(SRC, file)),
+    ).toEqual([]);
   });
 });

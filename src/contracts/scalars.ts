@@ -181,7 +181,10 @@ function isTimeZone(zone: string): boolean {
 }
 
 /** An IANA time zone name that this runtime knows (e.g. Europe/London). */
-export const TimeZone = z.string().max(64).refine(isTimeZone, 'must be an IANA time zone such as Europe/London');
+export const TimeZone = z
+  .string()
+  .max(64)
+  .refine(isTimeZone, 'must be an IANA time zone such as Europe/London');
 
 /** A lower-case key: letters, digits, and _ . : - (declaration keys, reasons, kinds). */
 export const Key = z

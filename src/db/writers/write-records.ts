@@ -172,6 +172,8 @@ export async function writeRecords(
   const notInserted = new Set(reported.map((r) => r.ord));
   return [
     ...reported,
-    ...records.filter((r) => !notInserted.has(r.ord)).map((r) => ({ ord: r.ord, status: 'inserted' as const })),
+    ...records
+      .filter((r) => !notInserted.has(r.ord))
+      .map((r) => ({ ord: r.ord, status: 'inserted' as const })),
   ];
 }
