@@ -3,6 +3,7 @@ import { type ServerType, serve } from '@hono/node-server';
 import type { Command } from 'commander';
 import { AppError } from '../../contracts/errors.ts';
 import { createApp } from '../../http/app.ts';
+import { createApiKey } from '../../services/create-api-key.ts';
 import type { Deps } from '../../services/deps.ts';
 import { loadDemo } from '../../services/load-demo.ts';
 import { type CliContext, type GlobalOptions, printJson, targetOf, withSession } from '../cli-context.ts';
@@ -23,14 +24,20 @@ export function registerServe(program: Command, context: CliContext): void {
       const session = await context.open(targetOf(context, global), { serverLog: true });
       try {
         const { deps } = session;
-        if (options.demo) await loadDemoOnFirstStart(context, deps);
+        const demoKey = options.demo ? await loadDemoOnFirstStart(context, deps) : undefined;
         const app = createApp(deps, { maxBodyBytes: context.config.maxBodyBytes });
         const server = await listen(app.fetch, port, options.host);
         const { port: bound } = server.address() as AddressInfo;
         context.stdout.write(
           `Narrowcast is running at http://${options.host}:${bound}/ (${session.engine} database)\n` +
             `  API description: http://${options.host}:${bound}/openapi.json\n` +
-            '  Create an API key: narrowcast keys create --program demo --scopes ingest,read,manage\n',
+            (demoKey
+              ? `  API key for the demo program (shown once; only its hash is kept): ${demoKey}\n`
+              : '') +
+            (session.engine === 'embedded'
+              ? '  The embedded database belongs to this process while it runs: stop it (Ctrl-C) before\n' +
+                '  running other narrowcast commands on the same data folder, or load data through the API.\n'
+              : ''),
         );
         await untilSignalled();
         await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -40,13 +47,18 @@ export function registerServe(program: Command, context: CliContext): void {
     });
 }
 
-async function loadDemoOnFirstStart(context: CliContext, deps: Deps): Promise<void> {
+/**
+ * Loads the demo program when the database does not have it yet, and then creates an API key for
+ * it (the embedded database is held by the server, so `keys create` cannot run beside it).
+ * Returns the key on the first start only.
+ */
+async function loadDemoOnFirstStart(context: CliContext, deps: Deps): Promise<string | undefined> {
   const exists = await deps.db
     .selectFrom('programs')
     .select('id')
     .where('id', '=', 'demo')
     .executeTakeFirst();
-  if (exists) return;
+  if (exists) return undefined;
   context.stderr.write('First start: loading the demo program (20,000 members)...\n');
   const bar = createProgress(context.stderr, true, 'demo');
   try {
@@ -55,6 +67,12 @@ async function loadDemoOnFirstStart(context: CliContext, deps: Deps): Promise<vo
   } finally {
     bar.stop();
   }
+  const { key } = await createApiKey(deps, {
+    programId: 'demo',
+    scopes: ['ingest', 'read', 'manage'],
+    label: 'created on first start',
+  });
+  return key;
 }
 
 /** Starts listening; a port that is taken or not allowed is a usage error, not an uncaught exception. */
