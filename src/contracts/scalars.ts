@@ -210,27 +210,31 @@ export const Currency = z.string().regex(/^[A-Z]{3}$/, 'must be a three-letter I
  * left by bytes that were not UTF-8, or a byte-order mark inside the text. Checked before the
  * schema so every field, attributes included, is covered.
  */
-export function findUnstorableText(
-  value: unknown,
-  path: readonly PropertyKey[] = [],
-): { path: PropertyKey[]; message: string } | undefined {
+export function findUnstorableText(value: unknown): { path: PropertyKey[]; message: string } | undefined {
+  // The path is built only on the way back out of a find: most records have nothing to report.
   if (typeof value === 'string') {
     const message = unstorable(value);
-    return message === undefined ? undefined : { path: [...path], message };
+    return message === undefined ? undefined : { path: [], message };
   }
   if (value === null || typeof value !== 'object') return undefined;
   if (Array.isArray(value)) {
-    for (const [i, item] of value.entries()) {
-      const found = findUnstorableText(item, [...path, i]);
-      if (found) return found;
+    for (let i = 0; i < value.length; i++) {
+      const found = findUnstorableText(value[i]);
+      if (found) {
+        found.path.unshift(i);
+        return found;
+      }
     }
     return undefined;
   }
-  for (const [key, item] of Object.entries(value)) {
+  for (const key of Object.keys(value)) {
     const keyMessage = unstorable(key);
-    if (keyMessage !== undefined) return { path: [...path, key], message: `has a name that ${keyMessage}` };
-    const found = findUnstorableText(item, [...path, key]);
-    if (found) return found;
+    if (keyMessage !== undefined) return { path: [key], message: `has a name that ${keyMessage}` };
+    const found = findUnstorableText((value as Record<string, unknown>)[key]);
+    if (found) {
+      found.path.unshift(key);
+      return found;
+    }
   }
   return undefined;
 }

@@ -43,7 +43,7 @@ export class RecordSink {
 
   /** Adds a record; returns a problem at once when the same id occurs earlier in the buffer with another payload. */
   async add<K extends RecordKind>(kind: K, ord: number, record: RecordOf[K]): Promise<void> {
-    const hash = hashRecord(record);
+    const hash = hashRecord(record, kind);
     const id = (record as { id: string }).id;
     let buffer = this.buffers.get(kind);
     if (!buffer) {
