@@ -1,5 +1,4 @@
-import { groupByFrequency } from './frequency-groups.ts';
-import { maximiseLogLikelihood } from './maximum-likelihood.ts';
+import { fitCountModel } from './fit-count-model.ts';
 import { hyp2f1, logBeta, logGamma, logistic, logSumExp } from './special-functions.ts';
 import type { BgNbdFit, BgNbdParams, CustomerSummary, FitOptions, FrequencyGroup } from './types.ts';
 
@@ -24,33 +23,9 @@ export function bgnbdLogLikelihood(params: BgNbdParams, groups: readonly Frequen
   return total;
 }
 
-const START: BgNbdParams = { r: 1, alpha: 1, a: 1, b: 1 };
-
 /** Maximum-likelihood BG/NBD fit over log-parameters. */
 export function fitBgNbd(summaries: readonly History[], options: FitOptions = {}): BgNbdFit {
-  if (summaries.length === 0) throw new RangeError('fitBgNbd needs at least one customer');
-  const groups = groupByFrequency(summaries);
-  const toParams = ([r, alpha, a, b]: readonly number[]): BgNbdParams => ({
-    r: r as number,
-    alpha: alpha as number,
-    a: a as number,
-    b: b as number,
-  });
-  const found = maximiseLogLikelihood(
-    (v) => bgnbdLogLikelihood(toParams(v), groups),
-    [START.r, START.alpha, START.a, START.b],
-    options,
-  );
-  const fit: BgNbdFit = {
-    model: 'bgnbd',
-    params: toParams(found.params),
-    logLikelihood: found.logLikelihood,
-    n: summaries.length,
-    converged: found.converged,
-    iterations: found.iterations,
-  };
-  if (found.standardErrors !== undefined) fit.standardErrors = toParams(found.standardErrors);
-  return fit;
+  return fitCountModel('bgnbd', ['r', 'alpha', 'a', 'b'], bgnbdLogLikelihoodOne, summaries, options);
 }
 
 /**

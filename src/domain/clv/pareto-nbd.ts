@@ -1,5 +1,4 @@
-import { groupByFrequency } from './frequency-groups.ts';
-import { maximiseLogLikelihood } from './maximum-likelihood.ts';
+import { fitCountModel } from './fit-count-model.ts';
 import { logDiffExp, logGamma, logHyp2f1AOne, logistic, logSumExp } from './special-functions.ts';
 import type { CustomerSummary, FitOptions, FrequencyGroup, ParetoNbdFit, ParetoNbdParams } from './types.ts';
 
@@ -49,33 +48,15 @@ export function paretoNbdLogLikelihood(params: ParetoNbdParams, groups: readonly
   return total;
 }
 
-const START: ParetoNbdParams = { r: 1, alpha: 1, s: 1, beta: 1 };
-
 /** Maximum-likelihood Pareto/NBD fit over log-parameters. */
 export function fitParetoNbd(summaries: readonly History[], options: FitOptions = {}): ParetoNbdFit {
-  if (summaries.length === 0) throw new RangeError('fitParetoNbd needs at least one customer');
-  const groups = groupByFrequency(summaries);
-  const toParams = ([r, alpha, s, beta]: readonly number[]): ParetoNbdParams => ({
-    r: r as number,
-    alpha: alpha as number,
-    s: s as number,
-    beta: beta as number,
-  });
-  const found = maximiseLogLikelihood(
-    (v) => paretoNbdLogLikelihood(toParams(v), groups),
-    [START.r, START.alpha, START.s, START.beta],
+  return fitCountModel(
+    'pareto-nbd',
+    ['r', 'alpha', 's', 'beta'],
+    paretoNbdLogLikelihoodOne,
+    summaries,
     options,
   );
-  const fit: ParetoNbdFit = {
-    model: 'pareto-nbd',
-    params: toParams(found.params),
-    logLikelihood: found.logLikelihood,
-    n: summaries.length,
-    converged: found.converged,
-    iterations: found.iterations,
-  };
-  if (found.standardErrors !== undefined) fit.standardErrors = toParams(found.standardErrors);
-  return fit;
 }
 
 /** P(alive at T | x, tx, T): the share of the likelihood that comes from surviving past T (eq. 18). */
