@@ -188,3 +188,25 @@ describe('narrowcast members show', () => {
     expect(sessions.closed).toBe(sessions.opened);
   });
 });
+
+describe('narrowcast keys revoke', () => {
+  it('stops a key from authenticating at once, and only within its own program', async () => {
+    const { programId, key, keyId } = await programWithKey(deps);
+    const other = await programWithKey(deps);
+    const app = createApp(deps);
+    await postJson(app, `/v1/programs/${programId}/members`, { records: [{ id: 'm1' }] }, key);
+    expect((await get(app, `/v1/programs/${programId}/members/m1`, key)).status).toBe(200);
+
+    const wrongProgram = await run('keys', 'revoke', keyId, '--program', other.programId);
+    expect(wrongProgram.code).toBe(ERROR_CODES.NOT_FOUND.exit);
+    expect((await get(app, `/v1/programs/${programId}/members/m1`, key)).status).toBe(200);
+
+    const result = await run('keys', 'revoke', keyId, '--program', programId, '--json');
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ keyId });
+    expect((await get(app, `/v1/programs/${programId}/members/m1`, key)).status).toBe(401);
+
+    const again = await run('keys', 'revoke', keyId, '--program', programId);
+    expect(again.code).toBe(0);
+  });
+});

@@ -4,6 +4,7 @@ import { AppError } from '../../contracts/errors.ts';
 import { Currency, ProgramId, Timestamp } from '../../contracts/scalars.ts';
 import { createApiKey } from '../../services/create-api-key.ts';
 import { createProgram } from '../../services/create-program.ts';
+import { revokeApiKey } from '../../services/revoke-api-key.ts';
 import { showMember } from '../../services/show-member.ts';
 import { type CliContext, type GlobalOptions, printJson, withSession } from '../cli-context.ts';
 
@@ -71,6 +72,19 @@ export function registerKeys(program: Command, context: CliContext): void {
         context.stdout.write(
           `${created.key}\n\nAPI key ${created.id} for program "${created.programId}" with scopes ${created.scopes.join(', ')}.\nStore it now: only its hash is kept, so it cannot be shown again.\n`,
         );
+    });
+  keys
+    .command('revoke')
+    .description('revoke an API key of the program; it stops working at once')
+    .argument('<id>', 'the key id (the part after nck_, before the second underscore)')
+    .option('--json', 'print the result as JSON')
+    .action(async (id: string, options: { json?: boolean }, command: Command) => {
+      const global = command.optsWithGlobals<GlobalOptions>();
+      const revoked = await withSession(context, global, ({ deps }) =>
+        revokeApiKey(deps, { programId: programOf(context, global), keyId: id }),
+      );
+      if (options.json) printJson(context, revoked);
+      else context.stdout.write(`Revoked API key ${revoked.keyId} (${revoked.revokedAt}).\n`);
     });
 }
 
