@@ -134,25 +134,47 @@ function watchAndKill(
   { watch, bytes, at }: { watch: string; bytes: number; at: number },
   run: Run,
 ): NodeJS.Timeout {
-  let fd: string | undefined;
+  // The import opens the file twice: once to read its first bytes (a positional read, which
+  // leaves the descriptor's offset at 0) and then to stream it. Every descriptor on the file is
+  // looked up on each tick rather than remembering the first one found: that first one may be the
+  // short-lived probe, and its number is not necessarily reused by the stream.
+  let streamed = false;
   const timer = setInterval(() => {
     const pid = child.pid;
     if (pid === undefined || child.exitCode !== null) return;
-    try {
-      fd ??= readdirSync(`/proc/${pid}/fd`).find((n) => safeReadlink(`/proc/${pid}/fd/${n}`) === watch);
-      if (fd === undefined) return;
-      const pos = Number(/^pos:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8'))?.[1]);
-      if (pos / bytes < at) return;
-      run.killedAt = pos / bytes;
-    } catch {
-      // The file was closed: the child has read all of it.
-      if (fd === undefined) return;
-      run.killedAt = 1;
-    }
+    const offsets = readOffsets(pid, watch);
+    if (offsets === undefined) return;
+    const pos = Math.max(-1, ...offsets);
+    if (pos > 0) streamed = true;
+    if (pos >= 0 && pos / bytes >= at) run.killedAt = pos / bytes;
+    // No descriptor left after the stream was seen: the child has read all of the file.
+    else if (pos < 0 && streamed) run.killedAt = 1;
+    else return;
     clearInterval(timer);
     child.kill('SIGKILL');
   }, 10);
   return timer;
+}
+
+/** Offsets of the process's open descriptors on `file`; undefined when the process is gone. */
+function readOffsets(pid: number, file: string): number[] | undefined {
+  let names: string[];
+  try {
+    names = readdirSync(`/proc/${pid}/fd`);
+  } catch {
+    return undefined;
+  }
+  const offsets: number[] = [];
+  for (const name of names) {
+    if (safeReadlink(`/proc/${pid}/fd/${name}`) !== file) continue;
+    try {
+      const pos = /^pos:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/fdinfo/${name}`, 'utf8'))?.[1];
+      if (pos !== undefined) offsets.push(Number(pos));
+    } catch {
+      // Closed between the listing and this read.
+    }
+  }
+  return offsets;
 }
 
 function safeReadlink(path: string): string | undefined {
