@@ -5,8 +5,11 @@ import type { ClvFitReport } from '../contracts/clv.ts';
 import type { Database } from '../db/database.ts';
 import { readClvSummaries } from '../db/queries/clv-summaries.ts';
 import { CDNOW_CALIBRATION_END } from '../domain/clv/cdnow-fixture.ts';
+import { countDataOf, groupByFrequency } from '../domain/clv/frequency-groups.ts';
+import { groupSpend, spendDataOf } from '../domain/clv/gamma-gamma.ts';
+import { summariesOf } from './clv-scoring.ts';
 import { silentLog } from './deps.ts';
-import { fitClv } from './fit-clv.ts';
+import { fitClv, fitDataOf } from './fit-clv.ts';
 import { importPreset } from './import-preset.ts';
 import { showMember } from './show-member.ts';
 
@@ -106,6 +109,34 @@ describe('fitClv on the CDNOW sample (weekly, calibration to 1997-09-30)', () =>
     const after = await showMember(deps(), { programId, memberId: '00004' });
     expect(Number(after.predictions?.clv)).toBeGreaterThan(0.5 * Number(before.predictions?.clv));
     expect(after.predictions?.clvPercentile).toBe(before.predictions?.clvPercentile);
+  });
+});
+
+describe('fitDataOf', () => {
+  // The fits see customers only through these groups, so they must be exactly the groups of the
+  // per-member summaries the scoring uses.
+  it('counts the same (x, tx, T) and (x, zbar) groups as the per-member summaries give', async () => {
+    const columns = await readClvSummaries(database.db, { programId, calibrationEnd });
+    for (const timeUnit of ['day', 'week'] as const) {
+      const data = fitDataOf(columns, timeUnit);
+      const summaries = summariesOf(columns, timeUnit);
+      const reference = countDataOf(groupByFrequency(summaries));
+      const counts = (d: typeof reference) =>
+        Array.from(d.x, (x, i) => `${x}|${d.tx[i]}|${d.T[i]}|${d.count[i]}`).sort();
+      expect(counts(data.counts)).toEqual(counts(reference));
+      const spend = spendDataOf(groupSpend(summaries));
+      expect(data.spend.customers).toBe(946);
+      expect(data.spend.runCount).toEqual(spend.runCount);
+      const totals = (d: typeof spend) =>
+        Array.from(d.x, (x, i) => `${x}|${(d.total[i] as number).toFixed(4)}|${d.count[i]}`).sort();
+      expect(totals(data.spend)).toEqual(totals(spend));
+    }
+  });
+
+  it('fits on every k-th customer when asked for a sample, and scores everyone', async () => {
+    const report = await fitClv(deps(), { programId, calibrationEnd, fitSample: 1000 });
+    expect(report.n).toBe(1000);
+    expect(report.scored).toBe(2357);
   });
 });
 

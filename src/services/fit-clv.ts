@@ -2,11 +2,16 @@ import { randomUUID } from 'node:crypto';
 import type { ClvFitReport, ClvModelFit, CountModel, SpendModel } from '../contracts/clv.ts';
 import { AppError } from '../contracts/errors.ts';
 import { insertClvModel, replacePredictions } from '../db/queries/clv-predictions.ts';
-import { readClvSummaries } from '../db/queries/clv-summaries.ts';
+import { type ClvSummaryColumns, readClvSummaries } from '../db/queries/clv-summaries.ts';
+import { fitBgNbdGroups } from '../domain/clv/bgnbd.ts';
 import { CLV_DEFAULTS } from '../domain/clv/clv.ts';
-import { type FitAllResult, fitAll } from '../domain/clv/fit-all.ts';
+import type { FitAllResult } from '../domain/clv/fit-all.ts';
+import { type CountData, countDataFromDays } from '../domain/clv/frequency-groups.ts';
+import { fitGammaGammaGroups, type SpendData, spendDataFromTotals } from '../domain/clv/gamma-gamma.ts';
+import { fitParetoNbdGroups } from '../domain/clv/pareto-nbd.ts';
 import type { PurchaseModel } from '../domain/clv/purchase-model.ts';
-import type { FitResult, TimeUnit } from '../domain/clv/types.ts';
+import { daysPerUnit } from '../domain/clv/summaries.ts';
+import type { FitResult, GammaGammaFit, TimeUnit } from '../domain/clv/types.ts';
 import { scoreMembers, summariesOf } from './clv-scoring.ts';
 import type { Deps } from './deps.ts';
 import { requireProgram } from './require-program.ts';
@@ -65,24 +70,28 @@ export async function fitClv(deps: Deps, options: FitClvOptions): Promise<ClvFit
       `program "${options.programId}" has no orders on or before ${calibrationEnd.toISOString().slice(0, 10)}; there is nothing to fit`,
     );
   }
-  const summaries = summariesOf(columns, timeUnit);
-  const fitted = sampleOf(summaries, options.fitSample);
-  const counts = fitAll(fitted, { models: [countModel] });
+  const data = fitDataOf(columns, timeUnit, sampleOf(columns.length, options.fitSample));
+  const countFit = countModel === 'bgnbd' ? fitBgNbdGroups(data.counts) : fitParetoNbdGroups(data.counts);
   const fitCountModel = lap();
-  const spend = fitAll(fitted, { models: [options.spendModel ?? 'gamma-gamma'] });
+  const skipped: FitAllResult['skipped'] = [];
+  let spendFit: GammaGammaFit | undefined;
+  if (data.spend.customers > 0) {
+    spendFit = fitGammaGammaGroups(data.spend);
+  } else {
+    skipped.push({ model: 'gamma-gamma', reason: 'no customer has a repeat purchase with positive spend' });
+  }
   const fitSpendModel = lap();
 
   const purchase: PurchaseModel =
-    countModel === 'bgnbd'
-      ? { model: 'bgnbd', params: (counts.bgnbd as NonNullable<FitAllResult['bgnbd']>).params }
-      : { model: 'pareto-nbd', params: (counts.paretoNbd as NonNullable<FitAllResult['paretoNbd']>).params };
-  const countFit = (counts.bgnbd ?? counts.paretoNbd) as FitResult<CountModel, object>;
+    countFit.model === 'bgnbd'
+      ? { model: 'bgnbd', params: countFit.params }
+      : { model: 'pareto-nbd', params: countFit.params };
   const fittedAt = deps.clock();
   const countReport = reportOf(randomUUID(), countFit);
-  const spendReport = spend.gammaGamma === undefined ? null : reportOf(randomUUID(), spend.gammaGamma);
-  const predictions = scoreMembers(columns, summaries, {
+  const spendReport = spendFit === undefined ? null : reportOf(randomUUID(), spendFit);
+  const predictions = scoreMembers(columns, summariesOf(columns, timeUnit), {
     purchase,
-    spend: spend.gammaGamma?.params,
+    spend: spendFit?.params,
     timeUnit,
     ...clv,
   });
@@ -124,7 +133,7 @@ export async function fitClv(deps: Deps, options: FitClvOptions): Promise<ClvFit
     timeUnit,
     customers: columns.length,
     spendModel: spendReport,
-    skipped: [...counts.skipped, ...spend.skipped],
+    skipped,
     clv,
     scored: columns.length,
     computedAt: fittedAt.toISOString(),
@@ -153,11 +162,40 @@ function reportOf(modelId: string, fit: FitResult<ClvModelFit['model'], object>)
   };
 }
 
-/** Every k-th customer so that at most `limit` remain; all of them when no limit is given. */
-function sampleOf<T>(items: readonly T[], limit: number | undefined): readonly T[] {
-  if (limit === undefined || items.length <= limit) return items;
+/** Indices of every k-th customer so that at most `limit` remain; undefined (everyone) without a limit. */
+function sampleOf(length: number, limit: number | undefined): Int32Array | undefined {
+  if (limit === undefined || length <= limit) return undefined;
   if (!(Number.isInteger(limit) && limit > 0))
     throw new AppError('USAGE', '--fit-sample must be a whole number > 0');
-  const step = items.length / limit;
-  return Array.from({ length: limit }, (_, i) => items[Math.floor(i * step)] as T);
+  const step = length / limit;
+  return Int32Array.from({ length: limit }, (_, i) => Math.floor(i * step));
+}
+
+/** What the fits need: customers counted into (x, tx, T) groups, spenders into (x, zbar) groups. */
+export interface FitData {
+  counts: CountData;
+  spend: SpendData;
+}
+
+/**
+ * Counts the customers (all, or those at `indices`) into the weighted groups the likelihoods sum
+ * over. Grouping is exact: tx and T are whole days in the time unit and zbar the repeat total over
+ * x, the same numbers summariesOf gives each member.
+ */
+export function fitDataOf(
+  columns: ClvSummaryColumns,
+  timeUnit: TimeUnit,
+  indices?: Int32Array | undefined,
+): FitData {
+  const txDays = new Int32Array(columns.length);
+  const ageDays = new Int32Array(columns.length);
+  for (let i = 0; i < columns.length; i++) {
+    const first = columns.firstDay[i] as number;
+    txDays[i] = (columns.lastDay[i] as number) - first;
+    ageDays[i] = columns.calibrationEndDay - first;
+  }
+  return {
+    counts: countDataFromDays(columns.x, txDays, ageDays, daysPerUnit(timeUnit), indices),
+    spend: spendDataFromTotals(columns.x, columns.repeatSpend, indices),
+  };
 }

@@ -1,5 +1,7 @@
 import { fitCountModel } from './fit-count-model.ts';
-import { hyp2f1, logBeta, logGamma, logistic, logSumExp } from './special-functions.ts';
+import { type CountData, groupByFrequency, historyPointsOf, SMALLEST_SCALED } from './frequency-groups.ts';
+import type { LogLikelihoodAndGradient } from './maximum-likelihood.ts';
+import { digamma, hyp2f1, logBeta, logGamma, logistic, logSumExp } from './special-functions.ts';
 import type { BgNbdFit, BgNbdParams, CustomerSummary, FitOptions, FrequencyGroup } from './types.ts';
 
 // BG/NBD: Fader, Hardie & Lee (2005), "Counting Your Customers the Easy Way: An Alternative to the
@@ -23,9 +25,150 @@ export function bgnbdLogLikelihood(params: BgNbdParams, groups: readonly Frequen
   return total;
 }
 
+/**
+ * The BG/NBD log-likelihood summed over weighted groups, with its gradient in (r, alpha, a, b).
+ * Per customer (eq. 6): LL = C(x) + log(e^S + [x > 0] e^D) with
+ *   C = lnΓ(r+x) - lnΓ(r) + r ln α - ln B(a, b),
+ *   S = ln B(a, b+x) - (r+x) ln(α+T),   D = ln B(a+1, b+x-1) - (r+x) ln(α+tx),
+ * so dLL = dC + w dS + (1-w) dD with w = e^S / (e^S + e^D). Terms in x alone are taken once per x.
+ */
+export function bgnbdLogLikelihoodWithGradient(
+  params: BgNbdParams,
+  data: CountData,
+): LogLikelihoodAndGradient {
+  return bgnbdObjective(data)(params);
+}
+
+/**
+ * bgnbdLogLikelihoodWithGradient for repeated evaluation on one dataset. (r+x) ln(α+t) depends on
+ * x and one history length alone, so e^-(r+x) ln(α+t) is computed once per distinct (x, t), scaled
+ * by the largest in each x; a group then needs e^(D-S) = B-ratio · e^(u(tx)) / e^(u(T)) and one log1p.
+ * Where the scaled values would lose precision it falls back to log space.
+ */
+export function bgnbdObjective(data: CountData): (params: BgNbdParams) => LogLikelihoodAndGradient {
+  const points = historyPointsOf(data, (i) => (data.x[i] as number) > 0);
+  const nPoints = points.x.length;
+  const u = new Float64Array(nPoints);
+  const expU = new Float64Array(nPoints);
+  const logAt = new Float64Array(data.times.length);
+  const inverseAt = new Float64Array(data.times.length);
+  return ({ r, alpha, a, b }) => {
+    // ln(α + t) and 1/(α + t) once per distinct history length.
+    for (let k = 0; k < logAt.length; k++) {
+      const v = alpha + (data.times[k] as number);
+      logAt[k] = Math.log(v);
+      inverseAt[k] = 1 / v;
+    }
+    for (let k = 0; k < data.runX.length; k++) {
+      const rx = r + (data.runX[k] as number);
+      const from = points.runStart[k] as number;
+      const to = points.runStart[k + 1] as number;
+      let top = Number.NEGATIVE_INFINITY;
+      for (let p = from; p < to; p++) {
+        u[p] = -rx * (logAt[points.time[p] as number] as number);
+        top = Math.max(top, u[p] as number);
+      }
+      for (let p = from; p < to; p++) expU[p] = Math.exp((u[p] as number) - top);
+    }
+    const { count, tIndex, txIndex } = data;
+    const { atT, atTx } = points;
+    let value = 0;
+    let dr = 0;
+    let dAlpha = 0;
+    let da = 0;
+    let db = 0;
+    const logAlpha = Math.log(alpha);
+    const psiR = digamma(r);
+    const psiAB = digamma(a + b);
+    const psiA = digamma(a);
+    const psiA1 = digamma(a + 1);
+    const psiB = digamma(b);
+    const shared = -logGamma(r) + r * logAlpha - logBeta(a, b);
+    for (let k = 0; k < data.runX.length; k++) {
+      const x = data.runX[k] as number;
+      const rx = r + x;
+      const psiABx = digamma(a + b + x);
+      const logS = logBeta(a, b + x);
+      const logD = x > 0 ? logBeta(a + 1, b + x - 1) : Number.NEGATIVE_INFINITY;
+      const betaRatio = Math.exp(logD - logS);
+      let weight = 0;
+      let weightS = 0;
+      let sumLL = 0;
+      let sumR = 0;
+      let sumAlpha = 0;
+      const end = data.runStart[k + 1] as number;
+      for (let i = data.runStart[k] as number; i < end; i++) {
+        const c = count[i] as number;
+        const pT = atT[i] as number;
+        const iT = tIndex[i] as number;
+        const lT = logAt[iT] as number;
+        const S = logS + (u[pT] as number);
+        weight += c;
+        if (x === 0) {
+          sumLL += c * S;
+          weightS += c;
+          sumR -= c * lT;
+          sumAlpha -= c * (inverseAt[iT] as number);
+          continue;
+        }
+        const pTx = atTx[i] as number;
+        const iTx = txIndex[i] as number;
+        const lTx = logAt[iTx] as number;
+        // log(e^S + e^D) and w = e^S/(e^S + e^D), with odds = e^(D-S).
+        let ll: number;
+        let w: number;
+        const eT = expU[pT] as number;
+        const odds = (betaRatio * (expU[pTx] as number)) / eT;
+        if (eT > SMALLEST_SCALED && odds < 1e300) {
+          ll = S + Math.log1p(odds);
+          w = 1 / (1 + odds);
+        } else {
+          const D = logD + (u[pTx] as number);
+          ll = logSumExp(S, D);
+          w = logistic(S - D);
+        }
+        sumLL += c * ll;
+        weightS += c * w;
+        sumR -= c * (w * lT + (1 - w) * lTx);
+        sumAlpha -= c * (w * (inverseAt[iT] as number) + (1 - w) * (inverseAt[iTx] as number));
+      }
+      value += weight * (logGamma(rx) + shared) + sumLL;
+      dr += weight * (digamma(rx) - psiR + logAlpha) + sumR;
+      dAlpha += weight * (r / alpha) + rx * sumAlpha;
+      // d ln B(a, b) = (ψ(a) - ψ(a+b), ψ(b) - ψ(a+b)); S and D add their own Beta terms, weighted.
+      const weightD = weight - weightS;
+      da += weight * (psiAB - psiA) + weightS * (psiA - psiABx);
+      db += weight * (psiAB - psiB) + weightS * (digamma(b + x) - psiABx);
+      if (x > 0) {
+        da += weightD * (psiA1 - psiABx);
+        db += weightD * (digamma(b + x - 1) - psiABx);
+      }
+    }
+    return { value, gradient: [dr, dAlpha, da, db] };
+  };
+}
+
 /** Maximum-likelihood BG/NBD fit over log-parameters. */
 export function fitBgNbd(summaries: readonly History[], options: FitOptions = {}): BgNbdFit {
-  return fitCountModel('bgnbd', ['r', 'alpha', 'a', 'b'], bgnbdLogLikelihoodOne, summaries, options);
+  return fitBgNbdGroups(groupByFrequency(summaries), options);
+}
+
+/** Maximum-likelihood BG/NBD fit to customers counted into (x, tx, T) groups (or their CountData). */
+export function fitBgNbdGroups(
+  groups: readonly FrequencyGroup[] | CountData,
+  options: FitOptions = {},
+): BgNbdFit {
+  return fitCountModel(
+    'bgnbd',
+    ['r', 'alpha', 'a', 'b'],
+    (data) => {
+      const objective = bgnbdObjective(data);
+      return (p) =>
+        objective({ r: p[0] as number, alpha: p[1] as number, a: p[2] as number, b: p[3] as number });
+    },
+    groups,
+    options,
+  );
 }
 
 /**

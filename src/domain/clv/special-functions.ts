@@ -1,7 +1,11 @@
+import digammaFunction from '@stdlib/math-base-special-digamma';
 import gammaln from '@stdlib/math-base-special-gammaln';
 
 /** Natural log of the gamma function (stdlib's implementation, accurate for large arguments). */
 export const logGamma: (x: number) => number = gammaln;
+
+/** The digamma function ψ(x) = d/dx ln Γ(x) (stdlib's implementation), for the likelihood gradients. */
+export const digamma: (x: number) => number = digammaFunction;
 
 /** Natural log of the beta function B(a, b). */
 export function logBeta(a: number, b: number): number {

@@ -55,7 +55,10 @@ export interface FitResult<M extends ClvModelName, P> {
   n: number;
   converged: boolean;
   iterations: number;
-  /** From the inverted numerical Hessian; absent when that Hessian is not positive definite. */
+  /**
+   * From the inverted Hessian (differences of the analytic gradient); absent when that Hessian is
+   * not positive definite.
+   */
   standardErrors?: P;
 }
 
