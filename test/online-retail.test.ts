@@ -6,6 +6,7 @@ import type { ImportSummary } from '../src/contracts/import-summary.ts';
 import type { MemberTotals } from '../src/contracts/member-view.ts';
 import { type Deps, silentLog } from '../src/services/deps.ts';
 import { importPreset } from '../src/services/import-preset.ts';
+import { refreshSegments } from '../src/services/segments/refresh-segments.ts';
 import { showMember } from '../src/services/show-member.ts';
 import { freshProgramId, openTestDatabase } from './fixtures/database.ts';
 
@@ -74,7 +75,8 @@ function units(price: string): bigint {
 }
 
 function money(value: bigint): string {
-  return `${value / 10_000n}.${(value % 10_000n).toString().padStart(4, '0')}`;
+  const abs = value < 0n ? -value : value;
+  return `${value < 0n ? '-' : ''}${abs / 10_000n}.${(abs % 10_000n).toString().padStart(4, '0')}`;
 }
 
 interface Invoice {
@@ -211,6 +213,78 @@ describe('the online-retail preset on online_retail.csv.gz', () => {
       expect(view.totals).toMatchObject(totalsOf(invoices as Map<string, Invoice>));
     },
   );
+
+  it('keeps recency, frequency and monetary of every customer equal to the file, as of 2011-12-10', async () => {
+    const refresh = await refreshSegments(deps, { programId });
+    expect(refresh).toMatchObject({ asOf: '2011-12-10T00:00:00.000Z', mode: 'full' });
+    const rows = await database.db
+      .selectFrom('member_features as f')
+      .innerJoin('members as m', (j) =>
+        j.onRef('m.program_id', '=', 'f.program_id').onRef('m.member_id', '=', 'f.member_id'),
+      )
+      .select(['m.external_id', 'f.features', 'f.r_score', 'f.f_score', 'f.m_score'])
+      .where('f.program_id', '=', programId)
+      .execute();
+    expect(rows.length).toBe(expected.customers.size);
+    const asOfDay = Date.UTC(2011, 11, 10) / 86_400_000;
+    const dayOf = (at: string) =>
+      Date.UTC(Number(at.slice(0, 4)), Number(at.slice(5, 7)) - 1, Number(at.slice(8, 10))) / 86_400_000;
+    const actual: Record<string, unknown> = {};
+    const wanted: Record<string, unknown> = {};
+    for (const row of rows) {
+      const f = row.features as Record<string, unknown>;
+      actual[row.external_id] = [f.recency_days, f.frequency_orders, f.frequency_days, f.monetary_total];
+      const invoices = [...(expected.customers.get(row.external_id) as Map<string, Invoice>).values()];
+      const orders = invoices.filter((i) => !i.refund);
+      const last = orders
+        .map((i) => i.at)
+        .sort()
+        .at(-1);
+      const goods = (list: Invoice[]) => list.reduce((n, i) => n + i.goods, 0n);
+      wanted[row.external_id] = [
+        last === undefined ? null : asOfDay - dayOf(last),
+        orders.length,
+        new Set(orders.map((i) => i.at.slice(0, 10))).size,
+        money(goods(orders) - goods(invoices.filter((i) => i.refund))),
+      ];
+    }
+    expect(actual).toEqual(wanted);
+
+    // R, F and M quintiles by this file's own ranking: 1 + floor(5 * (customers strictly worse) / n).
+    const buyers = rows.filter((r) => (actual[r.external_id] as unknown[])[0] !== null);
+    const scoreOf = (values: number[], v: number) =>
+      1 + Math.floor((5 * values.filter((x) => x < v).length) / values.length);
+    const recency = buyers.map((r) => -((actual[r.external_id] as number[])[0] as number));
+    const frequency = buyers.map((r) => (actual[r.external_id] as number[])[1] as number);
+    const monetary = buyers.map((r) => Number((actual[r.external_id] as string[])[3]));
+    const scores = Object.fromEntries(buyers.map((r) => [r.external_id, [r.r_score, r.f_score, r.m_score]]));
+    const independent = Object.fromEntries(
+      buyers.map((r, i) => [
+        r.external_id,
+        [
+          scoreOf(recency, recency[i] as number),
+          scoreOf(frequency, frequency[i] as number),
+          scoreOf(monetary, monetary[i] as number),
+        ],
+      ]),
+    );
+    expect(scores).toEqual(independent);
+
+    const sizes = await database.db
+      .selectFrom('segment_memberships')
+      .select(['segment', (eb) => eb.fn.countAll<string>().as('n')])
+      .where('program_id', '=', programId)
+      .where('scheme', '=', 'rfm')
+      .groupBy('segment')
+      .orderBy('segment')
+      .execute();
+    const total = sizes.reduce((n, s) => n + Number(s.n), 0);
+    // Every customer with a purchase has exactly one RFM segment (Other Customers catches the rest).
+    expect(total).toBe(buyers.length);
+    console.info(
+      `Online Retail RFM segments as of 2011-12-10: ${sizes.map((s) => `${s.segment} ${s.n}`).join(', ')}`,
+    );
+  }, 300_000);
 
   it('shows customer 12347 with the published totals: 7 orders on 7 days, £4,310.00 of goods, no refunds', async () => {
     const view = await showMember(deps, { programId, memberId: '12347' });

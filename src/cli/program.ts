@@ -2,9 +2,15 @@ import { Command, CommanderError } from 'commander';
 import { AppError, ERROR_CODES } from '../contracts/errors.ts';
 import type { CliContext } from './cli-context.ts';
 import { registerInit, registerKeys, registerMembers } from './commands/basic-commands.ts';
+import { registerCampaigns } from './commands/campaign-commands.ts';
+import { registerWorker } from './commands/campaign-worker-command.ts';
 import { registerClv } from './commands/clv-command.ts';
 import { registerImport } from './commands/import-command.ts';
+import { registerPreferenceCommands } from './commands/preference-commands.ts';
+import { registerRefresh } from './commands/refresh-command.ts';
+import { registerSegments } from './commands/segment-commands.ts';
 import { registerDemo, registerServe } from './commands/serve-command.ts';
+import { registerWebhooks } from './commands/webhook-commands.ts';
 
 /** Builds the `narrowcast` command line over the handed-in context. */
 export function buildProgram(context: CliContext): Command {
@@ -27,7 +33,13 @@ export function buildProgram(context: CliContext): Command {
   registerKeys(program, context);
   registerImport(program, context);
   registerMembers(program, context);
+  registerPreferenceCommands(program, context);
+  registerRefresh(program, context);
   registerClv(program, context);
+  registerCampaigns(program, context);
+  registerWorker(program, context);
+  registerSegments(program, context);
+  registerWebhooks(program, context);
   registerDemo(program, context);
   registerServe(program, context);
   for (const command of program.commands) command.exitOverride();

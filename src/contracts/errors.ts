@@ -31,6 +31,8 @@ export const ERROR_CODES = {
   UNAUTHENTICATED: { status: 401, exit: 77 },
   /** The key lacks the scope, or the data belongs to another program. */
   FORBIDDEN: { status: 403, exit: 77 },
+  /** The thing is in a state that does not allow this (approving a cancelled campaign). */
+  INVALID_STATE: { status: 409, exit: 65 },
   /** No such member, program or route. */
   NOT_FOUND: { status: 404, exit: 66 },
   /** The request body is larger than allowed. */

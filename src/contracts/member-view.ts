@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { MemberPredictions } from './clv.ts';
+import { FeatureVector } from './segments.ts';
 
 /** A member as stored (contact points included: only keys with the read scope see this). */
 export const MemberProfile = z.object({
@@ -47,11 +48,27 @@ export const MemberTotals = z.object({
 });
 export type MemberTotals = z.infer<typeof MemberTotals>;
 
+/** One current membership of a member. */
+export const MemberSegment = z.object({
+  scheme: z.string(),
+  segment: z.string(),
+  label: z.string(),
+  /** When the member entered the segment. */
+  since: z.string(),
+  explanation: z.string(),
+});
+export type MemberSegment = z.infer<typeof MemberSegment>;
+
 export const MemberView = z.object({
   programId: z.string(),
   member: MemberProfile,
   totals: MemberTotals,
   /** The latest CLV model outputs; null until `clv fit` has scored the program (or for a non-customer). */
   predictions: MemberPredictions.nullable(),
+  /** The member's features as of `featuresAsOf` (DESIGN.md §2); null before the member's first evaluation. */
+  features: FeatureVector.nullable(),
+  featuresAsOf: z.string().nullable(),
+  /** Current memberships in every scheme, each with why. */
+  segments: z.array(MemberSegment),
 });
 export type MemberView = z.infer<typeof MemberView>;

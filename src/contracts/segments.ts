@@ -105,3 +105,202 @@ export const SchemeAssignment = z.object({
   memberships: z.array(SegmentMembership),
 });
 export type SchemeAssignment = z.infer<typeof SchemeAssignment>;
+
+/** Why a membership changed: an ingested event, a scheduled or manual refresh, or a definition change. */
+export const TransitionCause = z.enum(['event', 'refresh', 'definition']);
+export type TransitionCause = z.infer<typeof TransitionCause>;
+
+/**
+ * What a webhook receives when a member enters or leaves a segment. `id` is the idempotency id of
+ * the delivery: a receiver that sees it twice (deliveries are at least once) can ignore the repeat.
+ */
+export const SegmentTransitionEvent = z.object({
+  id: z.string(),
+  type: z.enum(['segment.entered', 'segment.left']),
+  programId: z.string(),
+  memberId: z.string(),
+  scheme: z.string(),
+  segment: z.string(),
+  at: z.string(),
+  cause: TransitionCause,
+  explanation: z.string().nullable(),
+});
+export type SegmentTransitionEvent = z.infer<typeof SegmentTransitionEvent>;
+
+// --- Segment definitions, reports and webhooks over the API and the CLI ---
+
+/** Creating a custom segment. `rule` is checked by `validateRule` (known features, fitting values). */
+export const CreateSegmentInput = z.object({
+  scheme: SegmentName,
+  name: SegmentName,
+  label: z.string().min(1).max(100),
+  description: z.string().max(1000).optional(),
+  rule: z.unknown(),
+  /** Order within the scheme (first match wins); default: after the scheme's last segment. */
+  position: z.number().int().min(0).max(1_000_000).optional(),
+  /** Only for a scheme's first segment; later segments take the scheme's mode. Default first_match. */
+  schemeMode: SchemeMode.optional(),
+});
+export type CreateSegmentInput = z.infer<typeof CreateSegmentInput>;
+
+/** Updating a custom segment: what is given replaces the latest version's value in a new version. */
+export const UpdateSegmentInput = z.object({
+  label: z.string().min(1).max(100).optional(),
+  description: z.string().max(1000).nullable().optional(),
+  rule: z.unknown().optional(),
+  position: z.number().int().min(0).max(1_000_000).optional(),
+});
+export type UpdateSegmentInput = z.infer<typeof UpdateSegmentInput>;
+
+/** One stored version of a custom segment. */
+export const SegmentVersion = z.object({
+  scheme: z.string(),
+  name: z.string(),
+  version: z.number().int(),
+  label: z.string(),
+  description: z.string().nullable(),
+  rule: SegmentRule,
+  position: z.number().int(),
+  schemeMode: SchemeMode,
+  deleted: z.boolean(),
+  createdAt: z.string(),
+});
+export type SegmentVersion = z.infer<typeof SegmentVersion>;
+
+/** A custom segment with every version, newest first; `definitionsVersion` is the program's counter after the change. */
+export const SegmentDetail = z.object({
+  programId: z.string(),
+  latest: SegmentVersion,
+  versions: z.array(SegmentVersion),
+  definitionsVersion: z.number().int(),
+});
+export type SegmentDetail = z.infer<typeof SegmentDetail>;
+
+/** One segment in `segments list`: custom segments carry their version number, built-ins "built-in". */
+export const SegmentSummary = z.object({
+  scheme: z.string(),
+  name: z.string(),
+  label: z.string(),
+  builtIn: z.boolean(),
+  version: z.union([z.number().int(), z.literal('built-in')]),
+  /** Members in the segment now (current memberships). */
+  size: z.number().int(),
+});
+export type SegmentSummary = z.infer<typeof SegmentSummary>;
+
+export const SegmentList = z.object({
+  programId: z.string(),
+  /** Bumped by every definition or threshold change; the refresh re-evaluates when it moved. */
+  definitionsVersion: z.number().int(),
+  /** The definitions version the stored memberships were last fully evaluated with. */
+  evaluatedVersion: z.number().int(),
+  refreshedAsOf: z.string().nullable(),
+  segments: z.array(SegmentSummary),
+});
+export type SegmentList = z.infer<typeof SegmentList>;
+
+/** A current member of a segment. */
+export const SegmentMember = z.object({
+  memberId: z.string(),
+  since: z.string(),
+  explanation: z.string(),
+});
+export type SegmentMember = z.infer<typeof SegmentMember>;
+
+/** One page of a segment's members, in a stable order; pass `nextCursor` back for the next page. */
+export const SegmentMembersPage = z.object({
+  programId: z.string(),
+  scheme: z.string(),
+  segment: z.string(),
+  members: z.array(SegmentMember),
+  nextCursor: z.string().nullable(),
+});
+export type SegmentMembersPage = z.infer<typeof SegmentMembersPage>;
+
+/** A row of `segments export`: the membership and a few member fields (no contact points). */
+export const SegmentExportRow = z.object({
+  memberId: z.string(),
+  since: z.string(),
+  explanation: z.string(),
+  joinedAt: z.string(),
+  tier: z.string().nullable(),
+  region: z.string().nullable(),
+  locale: z.string().nullable(),
+});
+export type SegmentExportRow = z.infer<typeof SegmentExportRow>;
+
+/** The segment name used for "in no segment of this scheme" in a migration matrix. */
+export const NO_SEGMENT = 'none';
+
+/** Members moving from one segment to another between two dates, in one scheme. */
+export const MigrationCell = z.object({ from: z.string(), to: z.string(), members: z.number().int() });
+export type MigrationCell = z.infer<typeof MigrationCell>;
+
+export const SchemeMigration = z.object({
+  scheme: z.string(),
+  /** Every segment that appears in a cell, "none" included, sorted. */
+  segments: z.array(z.string()),
+  cells: z.array(MigrationCell),
+});
+export type SchemeMigration = z.infer<typeof SchemeMigration>;
+
+export const SegmentMigration = z.object({
+  programId: z.string(),
+  from: z.string(),
+  to: z.string(),
+  schemes: z.array(SchemeMigration),
+});
+export type SegmentMigration = z.infer<typeof SegmentMigration>;
+
+export const SegmentOverlap = z.object({
+  programId: z.string(),
+  a: z.object({ scheme: z.string(), segment: z.string(), size: z.number().int() }),
+  b: z.object({ scheme: z.string(), segment: z.string(), size: z.number().int() }),
+  intersection: z.number().int(),
+  union: z.number().int(),
+  /** intersection / union; 0 when both are empty. */
+  jaccard: z.number(),
+});
+export type SegmentOverlap = z.infer<typeof SegmentOverlap>;
+
+export const SegmentSizeSeries = z.object({
+  programId: z.string(),
+  series: z.array(
+    z.object({
+      scheme: z.string(),
+      segment: z.string(),
+      points: z.array(z.object({ asOf: z.string(), size: z.number().int() })),
+    }),
+  ),
+});
+export type SegmentSizeSeries = z.infer<typeof SegmentSizeSeries>;
+
+/** Event types a webhook can subscribe to. */
+export const WebhookEventType = z.enum(['segment.entered', 'segment.left']);
+export type WebhookEventType = z.infer<typeof WebhookEventType>;
+
+export const CreateWebhookInput = z.object({
+  url: z.url({ protocol: /^https?$/, error: 'must be an http or https URL' }).max(2000),
+  events: z.array(WebhookEventType).min(1).default(['segment.entered', 'segment.left']),
+});
+export type CreateWebhookInput = z.input<typeof CreateWebhookInput>;
+
+/** A webhook as listed: never its secret. */
+export const WebhookView = z.object({
+  id: z.string(),
+  programId: z.string(),
+  url: z.string(),
+  events: z.array(WebhookEventType),
+  createdAt: z.string(),
+  disabledAt: z.string().nullable(),
+  /** Deliveries not yet made and still being retried. */
+  pending: z.number().int(),
+  delivered: z.number().int(),
+  /** Deliveries given up after the last attempt. */
+  failed: z.number().int(),
+});
+export type WebhookView = z.infer<typeof WebhookView>;
+
+/** A new webhook with its signing secret, which is shown this once. */
+export const CreatedWebhook = WebhookView.extend({ secret: z.string() });
+export type CreatedWebhook = z.infer<typeof CreatedWebhook>;

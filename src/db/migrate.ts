@@ -1,6 +1,9 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
 import { statements as core } from './migrations/0001-core.ts';
 import { statements as clv } from './migrations/0002-clv.ts';
+import { statements as segments } from './migrations/0003-segments.ts';
+import { statements as preferences } from './migrations/0004-preferences.ts';
+import { statements as campaigns } from './migrations/0005-campaigns.ts';
 
 // Migrations are ordered lists of statements, one file each, applied by Kysely's migrator (which
 // records them in kysely_migration and locks against concurrent runs). Statements run one at a
@@ -8,6 +11,9 @@ import { statements as clv } from './migrations/0002-clv.ts';
 const MIGRATIONS: Record<string, readonly string[]> = {
   '0001-core': core,
   '0002-clv': clv,
+  '0003-segments': segments,
+  '0004-preferences': preferences,
+  '0005-campaigns': campaigns,
 };
 
 const provider: MigrationProvider = {

@@ -158,6 +158,205 @@ export interface MemberPredictionsTable {
   computed_at: Date;
 }
 
+export interface MemberFeaturesTable {
+  program_id: string;
+  member_id: number;
+  /** MemberAggregates (domain/features/member-aggregates.ts). */
+  aggregates: unknown;
+  /** FeatureVector as of `as_of`. */
+  features: unknown;
+  as_of: Date;
+  review_day: number | null;
+  last_purchase_day: number | null;
+  frequency_orders: Defaulted<number>;
+  monetary_total: Money | null;
+  r_score: number | null;
+  f_score: number | null;
+  m_score: number | null;
+  updated_at: Generated<Date>;
+}
+
+export interface SegmentSettingsTable {
+  program_id: string;
+  overrides: Defaulted<unknown>;
+  distributions: Defaulted<unknown>;
+  refreshed_as_of: Date | null;
+  definitions_version: Defaulted<number>;
+  evaluated_version: Defaulted<number>;
+  updated_at: Generated<Date>;
+}
+
+export interface SegmentDefinitionsTable {
+  program_id: string;
+  scheme: string;
+  name: string;
+  version: number;
+  label: string;
+  description: string | null;
+  rule: unknown;
+  position: number;
+  scheme_mode: 'first_match' | 'overlapping';
+  deleted: Defaulted<boolean>;
+  created_at: Generated<Date>;
+}
+
+export interface SegmentMembershipsTable {
+  program_id: string;
+  member_id: number;
+  scheme: string;
+  segment: string;
+  since: Date;
+  explanation: string;
+}
+
+export interface SegmentTransitionsTable {
+  seq: Generated<number>;
+  program_id: string;
+  member_id: number;
+  scheme: string;
+  segment: string;
+  change: 'entered' | 'left';
+  at: Date;
+  cause: 'event' | 'refresh' | 'definition';
+  explanation: string | null;
+  recorded_at: Generated<Date>;
+}
+
+export interface SegmentSizesTable {
+  program_id: string;
+  scheme: string;
+  segment: string;
+  as_of: Date;
+  size: number;
+}
+
+export interface WebhooksTable {
+  id: string;
+  program_id: string;
+  url: string;
+  secret: string;
+  events: string[];
+  created_at: Generated<Date>;
+  disabled_at: Date | null;
+}
+
+export interface WebhookDeliveriesTable {
+  id: string;
+  program_id: string;
+  webhook_id: string;
+  payload: unknown;
+  attempts: Defaulted<number>;
+  next_attempt_at: Date;
+  delivered_at: Date | null;
+  last_error: string | null;
+  created_at: Generated<Date>;
+}
+
+export interface InstallationSecretsTable {
+  name: string;
+  secret: string;
+  created_at: Generated<Date>;
+}
+
+export interface PreferenceCentresTable {
+  program_id: string;
+  config: unknown;
+  updated_at: Defaulted<Date>;
+}
+
+export interface QuizzesTable {
+  program_id: string;
+  quiz_id: string;
+  kind: 'quiz' | 'poll' | 'challenge';
+  definition: unknown;
+  status: 'active' | 'archived';
+  created_at: Generated<Date>;
+  updated_at: Defaulted<Date>;
+}
+
+export interface PreferenceFormUsesTable {
+  program_id: string;
+  nonce: string;
+  member_id: number;
+  used_at: Date;
+}
+
+export interface CampaignsTable {
+  program_id: string;
+  name: string;
+  version: number;
+  status: 'draft' | 'approved' | 'scheduled' | 'running' | 'completed' | 'cancelled';
+  definition: unknown;
+  definition_hash: string;
+  created_at: Date;
+  updated_at: Date;
+  approved_at: Date | null;
+  approved_by: string | null;
+  cancelled_at: Date | null;
+  completed_at: Date | null;
+  supersedes: number | null;
+}
+
+export interface CampaignPoliciesTable {
+  program_id: string;
+  policy: unknown;
+  updated_at: Date;
+}
+
+export interface CampaignLinkSecretsTable {
+  program_id: string;
+  secret: string;
+  created_at: Date;
+}
+
+export interface SuppressionsTable {
+  program_id: string;
+  list: string;
+  subject: string;
+  reason: string | null;
+  added_at: Date;
+}
+
+export interface CampaignDecisionsTable {
+  program_id: string;
+  campaign: string;
+  step: string;
+  member_id: number;
+  version: number;
+  arm: 'holdout' | 'treatment';
+  variant: string | null;
+  outcome: 'send' | 'deferred' | 'excluded' | 'holdout';
+  excluded_by: string | null;
+  channel: string | null;
+  send_at: Date | null;
+  rules: unknown;
+  decided_at: Date;
+}
+
+export interface OutboxTable {
+  id: Generated<number>;
+  program_id: string;
+  campaign: string;
+  step: string;
+  member_id: number;
+  version: number;
+  variant: string;
+  channel: string;
+  purpose: string;
+  idempotency_key: string;
+  recipient: string;
+  subject: string | null;
+  body: string;
+  send_at: Date;
+  status: 'pending' | 'sending' | 'sent' | 'failed' | 'cancelled';
+  attempts: Defaulted<number>;
+  next_attempt_at: Date;
+  locked_until: Date | null;
+  sent_at: Date | null;
+  provider_id: string | null;
+  last_error: string | null;
+}
+
 export interface Schema {
   programs: ProgramsTable;
   api_keys: ApiKeysTable;
@@ -173,4 +372,22 @@ export interface Schema {
   message_events: MessageEventsTable;
   clv_models: ClvModelsTable;
   member_predictions: MemberPredictionsTable;
+  member_features: MemberFeaturesTable;
+  segment_settings: SegmentSettingsTable;
+  segment_definitions: SegmentDefinitionsTable;
+  segment_memberships: SegmentMembershipsTable;
+  segment_transitions: SegmentTransitionsTable;
+  segment_sizes: SegmentSizesTable;
+  webhooks: WebhooksTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  installation_secrets: InstallationSecretsTable;
+  preference_centres: PreferenceCentresTable;
+  quizzes: QuizzesTable;
+  preference_form_uses: PreferenceFormUsesTable;
+  campaigns: CampaignsTable;
+  campaign_policies: CampaignPoliciesTable;
+  campaign_link_secrets: CampaignLinkSecretsTable;
+  suppressions: SuppressionsTable;
+  campaign_decisions: CampaignDecisionsTable;
+  outbox: OutboxTable;
 }

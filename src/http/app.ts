@@ -6,9 +6,15 @@ import { AppError } from '../contracts/errors.ts';
 import { authenticateApiKey, type Principal } from '../services/authenticate-api-key.ts';
 import type { Deps } from '../services/deps.ts';
 import { errorResponse, handleError } from './http-errors.ts';
+import { preferencePageRoutes } from './pages/preference-routes.ts';
+import { campaignRoutes } from './routes/campaigns.ts';
 import { ingestRoutes } from './routes/ingest.ts';
 import { memberRoutes } from './routes/members.ts';
 import { openApiRoute } from './routes/openapi.ts';
+import { preferenceCentreRoutes } from './routes/preference-centre.ts';
+import { segmentRoutes } from './routes/segments.ts';
+import { unsubscribeRoutes } from './routes/unsubscribe.ts';
+import { webhookRoutes } from './routes/webhooks.ts';
 
 /** Largest request body accepted, in bytes (a full batch of 10,000 rich records fits). */
 export const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024;
@@ -29,6 +35,8 @@ export function createApp(deps: Deps, options: HttpOptions = {}): Hono<AppEnv> {
 
   app.get('/health', (c) => c.json({ ok: true }));
   app.route('/', openApiRoute());
+  app.route('/', preferencePageRoutes(deps));
+  app.route('/', unsubscribeRoutes(deps));
 
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const v1 = new Hono<AppEnv>();
@@ -45,8 +53,13 @@ export function createApp(deps: Deps, options: HttpOptions = {}): Hono<AppEnv> {
         errorResponse(c, new AppError('PAYLOAD_TOO_LARGE', `the request body exceeds ${maxBodyBytes} bytes`)),
     }),
   );
+  v1.route('/', campaignRoutes(deps));
+  // Before ingest: its POST /programs/:programId/:kind would otherwise take /segments and /webhooks.
+  v1.route('/', segmentRoutes(deps));
+  v1.route('/', webhookRoutes(deps));
   v1.route('/', ingestRoutes(deps));
   v1.route('/', memberRoutes(deps));
+  v1.route('/', preferenceCentreRoutes(deps));
   app.route('/v1', v1);
   return app;
 }

@@ -1,9 +1,15 @@
 import { AppError, type RecordProblem } from '../contracts/errors.ts';
 import type { RecordKind } from '../contracts/records.ts';
 import type { Deps } from './deps.ts';
-import { describeSinkProblem, type KindCounts, RecordSink } from './ingest/record-sink.ts';
+import {
+  DEFAULT_CHUNK_SIZE,
+  describeSinkProblem,
+  type KindCounts,
+  RecordSink,
+} from './ingest/record-sink.ts';
 import { validateRecord } from './ingest/validate-record.ts';
 import { requireProgram } from './require-program.ts';
+import { IngestUpkeep } from './segments/ingest-upkeep.ts';
 
 /** Most records one batch request may carry. */
 export const MAX_BATCH_RECORDS = 10_000;
@@ -40,9 +46,14 @@ export async function ingestBatch(
   if (problems.length > 0) throw invalid(kind, problems);
 
   return deps.db.transaction().execute(async (trx) => {
-    await requireProgram(trx, programId);
-    const sink = new RecordSink(trx, programId, (p) =>
-      problems.push({ index: p.ord, ...describeSinkProblem(p) }),
+    const program = await requireProgram(trx, programId);
+    const upkeep = await IngestUpkeep.start(deps.db, trx, programId, program.as_of ?? deps.clock());
+    const sink = new RecordSink(
+      trx,
+      programId,
+      (p) => problems.push({ index: p.ord, ...describeSinkProblem(p) }),
+      DEFAULT_CHUNK_SIZE,
+      (kind, written) => upkeep.afterWrite(kind, written),
     );
     for (const { index, record } of valid) await sink.add(kind, index, record as never);
     await sink.flush();

@@ -3,7 +3,10 @@ import { DEMO_DEFAULTS } from '../domain/demo/demo-defaults.ts';
 import { demoMember } from '../domain/demo/demo-member.ts';
 import { createProgram } from './create-program.ts';
 import type { Deps } from './deps.ts';
-import { RecordSink } from './ingest/record-sink.ts';
+import { DEFAULT_CHUNK_SIZE, RecordSink } from './ingest/record-sink.ts';
+import { programAsOf } from './segments/evaluation-setup.ts';
+import { IngestUpkeep } from './segments/ingest-upkeep.ts';
+import { refreshSegments } from './segments/refresh-segments.ts';
 
 /** Members loaded per transaction: a crash keeps whole batches, and a re-run completes the rest. */
 export const DEMO_BATCH_MEMBERS = 2_000;
@@ -48,9 +51,21 @@ export async function loadDemo(deps: Deps, options: LoadDemoOptions = {}): Promi
   for (let from = 1; from <= total; from += DEMO_BATCH_MEMBERS) {
     const to = Math.min(total, from + DEMO_BATCH_MEMBERS - 1);
     await deps.db.transaction().execute(async (trx) => {
-      const sink = new RecordSink(trx, programId, (problem) => {
-        throw new Error(`demo record ${problem.kind} ${problem.id} was refused (${problem.status})`);
-      });
+      const upkeep = await IngestUpkeep.start(
+        deps.db,
+        trx,
+        programId,
+        await programAsOf(trx, programId, deps.clock()),
+      );
+      const sink = new RecordSink(
+        trx,
+        programId,
+        (problem) => {
+          throw new Error(`demo record ${problem.kind} ${problem.id} was refused (${problem.status})`);
+        },
+        DEFAULT_CHUNK_SIZE,
+        (kind, written) => upkeep.afterWrite(kind, written),
+      );
       let ord = 0;
       for (let index = from; index <= to; index++) {
         // Generated records already have their contract's output shape (the generator's tests parse them).
@@ -66,6 +81,8 @@ export async function loadDemo(deps: Deps, options: LoadDemoOptions = {}): Promi
     });
     options.onProgress?.(to, total);
   }
+  // Rank the program (R/F/M, top-percent thresholds) so every built-in scheme is populated.
+  await refreshSegments(deps, { programId });
   return {
     programId,
     members: total,

@@ -3,10 +3,11 @@ import type { MemberView } from '../contracts/member-view.ts';
 import { memberPrediction } from '../db/queries/clv-predictions.ts';
 import { memberTotals } from '../db/queries/member-totals.ts';
 import type { Deps } from './deps.ts';
+import { memberSegments } from './segments/member-segments.ts';
 
 /** A member of one program with the totals of their history; NOT_FOUND names the id. */
 export async function showMember(
-  deps: Pick<Deps, 'db'>,
+  deps: Pick<Deps, 'db' | 'clock'>,
   { programId, memberId }: { programId: string; memberId: string },
 ): Promise<MemberView> {
   const m = await deps.db
@@ -36,6 +37,7 @@ export async function showMember(
     },
     totals: await memberTotals(deps.db, programId, m.member_id),
     predictions: predictionsOf(await memberPrediction(deps.db, programId, m.member_id)),
+    ...(await memberSegments(deps.db, programId, m.member_id, deps.clock())),
   };
 }
 

@@ -109,6 +109,8 @@ export function registerMembers(program: Command, context: CliContext): void {
           `  spend ${t.spend} (merchandise ${t.merchandiseSpend}), refunds ${t.refunds} (${t.refundedAmount}), net merchandise ${t.netMerchandiseSpend}`,
           `  points balance ${t.pointsBalance} (earned ${t.pointsEarned}, redeemed ${t.pointsRedeemed}, expired ${t.pointsExpired})`,
           `  engagements ${t.engagements}, survey answers ${t.surveys}, declarations ${t.declarations}`,
+          ...(view.segments.length > 0 ? ['  segments:'] : []),
+          ...view.segments.map((s) => `    ${s.scheme}: ${s.explanation} (since ${s.since.slice(0, 10)})`),
           '',
         ].join('\n'),
       );

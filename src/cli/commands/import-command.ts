@@ -7,6 +7,7 @@ import { importPreset, PRESETS, type Preset } from '../../services/import-preset
 import type { ByteProgress } from '../../services/ingest/read-source.ts';
 import { type CliContext, type GlobalOptions, printJson, withSession } from '../cli-context.ts';
 import { createProgress } from '../progress.ts';
+import { formatRefresh, runRefresh } from './refresh-command.ts';
 
 interface ImportOptions {
   format?: 'csv' | 'ndjson';
@@ -14,6 +15,7 @@ interface ImportOptions {
   maxErrors: string;
   rejects?: string;
   json?: boolean;
+  refresh?: boolean;
 }
 
 const TARGETS = [...RecordKind.options, ...Object.keys(PRESETS)];
@@ -36,6 +38,7 @@ export function registerImport(program: Command, context: CliContext): void {
       '--rejects <path>',
       'where refused rows are listed (default: <file name>.rejects.csv in the working directory)',
     )
+    .option('--no-refresh', 'skip the segment refresh that follows a successful import')
     .option('--json', 'print the summary as JSON')
     .action(async (what: string, file: string, options: ImportOptions, command: Command) => {
       const global = command.optsWithGlobals<GlobalOptions>();
@@ -53,23 +56,34 @@ export function registerImport(program: Command, context: CliContext): void {
         const onRecord = () => {
           if (++records % 2_000 === 0) bar.update(progress.bytes, progress.total, records);
         };
+        let imported: ImportSummary;
         try {
           const common = { file, maxErrors, rejectsPath: options.rejects, progress, onRecord };
-          return what in PRESETS
-            ? await importPreset(deps, { preset: what as Preset, programId: global.program, ...common })
-            : await importFile(deps, {
-                programId: global.program ?? context.config.program,
-                kind: what as RecordKind,
-                format: options.format,
-                map: parseMap(options.map),
-                ...common,
-              });
+          imported =
+            what in PRESETS
+              ? await importPreset(deps, { preset: what as Preset, programId: global.program, ...common })
+              : await importFile(deps, {
+                  programId: global.program ?? context.config.program,
+                  kind: what as RecordKind,
+                  format: options.format,
+                  map: parseMap(options.map),
+                  ...common,
+                });
         } finally {
           bar.stop();
         }
+        // R/F/M ranks and top-percent thresholds are program-wide: rank the new data at once.
+        const refresh =
+          options.refresh === false
+            ? null
+            : await runRefresh(context, deps, { programId: imported.programId, quiet: options.json });
+        return { ...imported, refresh };
       });
       if (options.json) printJson(context, summary);
-      else context.stdout.write(formatSummary(summary));
+      else {
+        context.stdout.write(formatSummary(summary));
+        if (summary.refresh) context.stdout.write(formatRefresh(summary.refresh));
+      }
     });
 }
 

@@ -6,8 +6,12 @@ import { createApp } from '../../http/app.ts';
 import { createApiKey } from '../../services/create-api-key.ts';
 import type { Deps } from '../../services/deps.ts';
 import { loadDemo } from '../../services/load-demo.ts';
+import { refreshSegments } from '../../services/segments/refresh-segments.ts';
+import { startWebhookWorker } from '../../services/webhooks/webhook-worker.ts';
 import { type CliContext, type GlobalOptions, printJson, targetOf, withSession } from '../cli-context.ts';
 import { createProgress } from '../progress.ts';
+
+type ServeOptions = { port?: string; host: string; demo?: boolean; webhooks: boolean; refreshEvery: string };
 
 export function registerServe(program: Command, context: CliContext): void {
   program
@@ -16,21 +20,32 @@ export function registerServe(program: Command, context: CliContext): void {
     .option('--port <port>', 'port to listen on (default: PORT or 3000)')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--demo', 'load the demo program if this database does not have it yet')
-    .action(async (options: { port?: string; host: string; demo?: boolean }, command: Command) => {
+    .option('--refresh-every <minutes>', 'minutes between scheduled segment refreshes (0: none)', '15')
+    .option('--no-webhooks', 'do not deliver webhooks from this process')
+    .action(async (options: ServeOptions, command: Command) => {
       const global = command.optsWithGlobals<GlobalOptions>();
       const port = options.port === undefined ? context.config.port : Number(options.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535)
         throw new AppError('USAGE', '--port must be 0-65535');
+      const refreshMinutes = Number(options.refreshEvery);
+      if (!Number.isFinite(refreshMinutes) || refreshMinutes < 0)
+        throw new AppError('USAGE', '--refresh-every must be a number of minutes (0 for none)');
       const session = await context.open(targetOf(context, global), { serverLog: true });
+      let worker: { stop(): Promise<void> } | undefined;
+      let refresher: { stop(): Promise<void> } | undefined;
       try {
         const { deps } = session;
         const demoKey = options.demo ? await loadDemoOnFirstStart(context, deps) : undefined;
         const app = createApp(deps, { maxBodyBytes: context.config.maxBodyBytes });
         const server = await listen(app.fetch, port, options.host);
         const { port: bound } = server.address() as AddressInfo;
+        // Webhook deliveries of every program go out from the outbox beside the API.
+        worker = options.webhooks ? startWebhookWorker(deps) : undefined;
+        refresher = refreshMinutes > 0 ? scheduleRefreshes(deps, refreshMinutes * 60_000) : undefined;
         context.stdout.write(
           `Narrowcast is running at http://${options.host}:${bound}/ (${session.engine} database)\n` +
             `  API description: http://${options.host}:${bound}/openapi.json\n` +
+            `  Webhook deliveries: ${worker ? 'on' : 'off (--no-webhooks)'}; segment refresh: ${refresher ? `every ${refreshMinutes} min` : 'off'}\n` +
             (demoKey
               ? `  API key for the demo program (shown once; only its hash is kept): ${demoKey}\n`
               : '') +
@@ -42,9 +57,52 @@ export function registerServe(program: Command, context: CliContext): void {
         await untilSignalled();
         await new Promise<void>((resolve) => server.close(() => resolve()));
       } finally {
+        await refresher?.stop();
+        await worker?.stop();
         await session.close();
       }
     });
+}
+
+/**
+ * Refreshes every program's segments on a fixed period, one program after another; a run never
+ * overlaps the previous one, and stopping waits for the run in progress.
+ */
+function scheduleRefreshes(deps: Deps, everyMs: number): { stop(): Promise<void> } {
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> = Promise.resolve();
+  let stopped = false;
+  const run = async () => {
+    const programs = await deps.db.selectFrom('programs').select('id').orderBy('id').execute();
+    for (const { id } of programs) {
+      if (stopped) return;
+      try {
+        const s = await refreshSegments(deps, { programId: id });
+        deps.log.info('segments refreshed', {
+          programId: id,
+          mode: s.mode,
+          evaluated: s.evaluated,
+          entered: s.entered,
+          left: s.left,
+        });
+      } catch (error) {
+        deps.log.error('segment refresh failed', { programId: id, error: String(error) });
+      }
+    }
+  };
+  const tick = () => {
+    running = run().finally(() => {
+      if (!stopped) timer = setTimeout(tick, everyMs);
+    });
+  };
+  timer = setTimeout(tick, everyMs);
+  return {
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await running;
+    },
+  };
 }
 
 /**

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { asOfTime, memberHistory } from '../../../test/fixtures/member-histories.ts';
 import { computeFeatures } from './compute-features.ts';
 import { deriveFeatures } from './derive-features.ts';
 import { featureDefinition } from './feature-catalog.ts';
@@ -248,83 +249,3 @@ function hash(text: string, seed: number): number {
   for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x9e3779b1);
   return h;
 }
-
-// Random member histories for property tests: every kind of event, within about 400 days, with
-// same-day events, refunds and adjustments, so windows, ties and order independence are exercised.
-
-const START = Date.parse('2023-06-01T00:00:00Z');
-const SPAN_MS = 400 * 86_400_000;
-
-const time = fc.integer({ min: 0, max: SPAN_MS }).map((ms) => new Date(START + ms).toISOString());
-const money = fc
-  .integer({ min: 0, max: 5_000_000 })
-  .map((units) => `${Math.floor(units / 10_000)}.${String(units % 10_000).padStart(4, '0')}`);
-
-/** A history with ids unique per kind. */
-const memberHistory: fc.Arbitrary<MemberHistory> = fc
-  .record({
-    joinedAt: fc.option(time, { nil: null }),
-    purchases: fc.array(
-      fc.record({
-        kind: fc.constantFrom('order' as const, 'order' as const, 'refund' as const),
-        occurredAt: time,
-        amount: money,
-        merchandiseAmount: money,
-      }),
-      { maxLength: 12 },
-    ),
-    points: fc.array(
-      fc.record({
-        occurredAt: time,
-        type: fc.constantFrom('earn' as const, 'redeem' as const, 'expire' as const, 'adjust' as const),
-        points: fc.integer({ min: 1, max: 5000 }),
-        reason: fc.option(fc.constantFrom('purchase', 'review', 'profile'), { nil: undefined }),
-      }),
-      { maxLength: 12 },
-    ),
-    engagement: fc.array(
-      fc.record({
-        occurredAt: time,
-        kind: fc.constantFrom('review' as const, 'share' as const, 'app_open' as const, 'ugc' as const),
-      }),
-      { maxLength: 12 },
-    ),
-    surveys: fc.array(
-      fc.oneof(
-        fc.record({
-          occurredAt: time,
-          kind: fc.constant('csat' as const),
-          score: fc.integer({ min: 1, max: 5 }),
-        }),
-        fc.record({
-          occurredAt: time,
-          kind: fc.constant('nps' as const),
-          score: fc.integer({ min: 0, max: 10 }),
-        }),
-      ),
-      { maxLength: 4 },
-    ),
-    declarations: fc.array(
-      fc.record({
-        occurredAt: time,
-        key: fc.constantFrom('interest', 'channel_pref'),
-        value: fc.constantFrom('coffee', 'tea', 'email'),
-      }),
-      { maxLength: 6 },
-    ),
-  })
-  .map((h) => ({
-    joinedAt: h.joinedAt,
-    purchases: h.purchases.map((p, i) => ({ ...p, id: `p${i}` })),
-    points: h.points.map((p, i) => ({
-      ...p,
-      id: `t${i}`,
-      points: p.type === 'adjust' && i % 2 === 0 ? -p.points : p.points,
-    })),
-    engagement: h.engagement.map((e, i) => ({ ...e, id: `e${i}` })),
-    surveys: h.surveys.map((s, i) => ({ ...s, id: `s${i}` })),
-    declarations: h.declarations.map((d, i) => ({ ...d, id: `d${i}` })),
-  }));
-
-/** An as-of time within or just after the histories' span. */
-const asOfTime = fc.integer({ min: 0, max: SPAN_MS + 30 * 86_400_000 }).map((ms) => new Date(START + ms));

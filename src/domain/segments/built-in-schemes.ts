@@ -108,17 +108,34 @@ export function loyaltyScheme(t: BuiltInThresholds['loyalty']): SchemeDefinition
 const scoreIn = (feature: string, [low, high]: [number, number]) =>
   low === high ? leaf(feature, 'eq', low) : leaf(feature, 'between', [low, high]);
 
-/** The 11 named RFM segments from R, F and M quintile scores (ranges in built-in-defaults.ts). */
+/**
+ * The 11 named RFM segments from R, F and M quintile scores (ranges in built-in-defaults.ts), then
+ * "Other Customers" for the combinations the named ranges leave out.
+ */
 export function rfmScheme(ranges: BuiltInThresholds['rfm']): SchemeDefinition {
   return {
     name: 'rfm',
     label: 'RFM',
     mode: 'first_match',
-    segments: ranges.map((range) => ({
-      name: range.name,
-      label: range.label,
-      rule: all(scoreIn('r_score', range.r), scoreIn('f_score', range.f), scoreIn('m_score', range.m)),
-    })),
+    segments: [
+      ...ranges.map((range) => ({
+        name: range.name,
+        label: range.label,
+        rule: all(scoreIn('r_score', range.r), scoreIn('f_score', range.f), scoreIn('m_score', range.m)),
+      })),
+      // The named ranges leave some score combinations out (a long-ago single big order: 1-1-5);
+      // every scored customer still gets a label, and the explanation shows the scores.
+      {
+        name: 'other',
+        label: 'Other Customers',
+        description: 'Scored customers whose R, F and M combination none of the named segments covers.',
+        rule: all(
+          leaf('r_score', 'exists', true),
+          leaf('f_score', 'exists', true),
+          leaf('m_score', 'exists', true),
+        ),
+      },
+    ],
   };
 }
 

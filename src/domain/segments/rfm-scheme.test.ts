@@ -9,7 +9,7 @@ const segmentOf = (r: number, f: number, m: number) =>
 
 // Each segment at a score triple inside it, and at its neighbours one score outside, which land in
 // the segment the published table and our narrow-first order give them.
-const CASES: [string, [number, number, number][], [number, number, number, string | null][]][] = [
+const CASES: [string, [number, number, number][], [number, number, number, string][]][] = [
   [
     'champions',
     [
@@ -73,9 +73,9 @@ const CASES: [string, [number, number, number][], [number, number, number, strin
       [5, 2, 3],
     ],
     [
-      [5, 4, 2, null],
+      [5, 4, 2, 'other'],
       [2, 3, 2, 'need_attention'],
-      [5, 2, 4, null],
+      [5, 2, 4, 'other'],
     ],
   ],
   [
@@ -98,7 +98,7 @@ const CASES: [string, [number, number, number][], [number, number, number, strin
     ],
     [
       [1, 1, 2, 'hibernating'],
-      [2, 1, 3, null],
+      [2, 1, 3, 'other'],
     ],
   ],
   [
@@ -109,7 +109,7 @@ const CASES: [string, [number, number, number][], [number, number, number, strin
     ],
     [
       [1, 1, 2, 'hibernating'],
-      [3, 4, 2, null],
+      [3, 4, 2, 'other'],
     ],
   ],
   [
@@ -129,7 +129,7 @@ const CASES: [string, [number, number, number][], [number, number, number, strin
     ],
     [
       [1, 2, 2, 'at_risk'],
-      [1, 1, 3, null],
+      [1, 1, 3, 'other'],
     ],
   ],
 ];
@@ -142,7 +142,7 @@ describe('the RFM scheme', () => {
     });
   }
 
-  it('has the 11 named segments and every one is reachable', () => {
+  it('has the 11 named segments, then Other Customers, and every scored customer has one', () => {
     expect(rfm.segments.map((s) => s.label)).toEqual([
       'Champions',
       "Can't Lose Them",
@@ -155,19 +155,23 @@ describe('the RFM scheme', () => {
       'At Risk',
       'Lost',
       'Hibernating',
+      'Other Customers',
     ]);
     const reached = new Set<string>();
     for (let r = 1; r <= 5; r++)
       for (let f = 1; f <= 5; f++)
         for (let m = 1; m <= 5; m++) {
           const s = segmentOf(r, f, m);
-          if (s !== null) reached.add(s);
+          expect(s, `${r}${f}${m}`).not.toBeNull();
+          reached.add(s as string);
         }
-    expect(reached.size).toBe(11);
+    expect(reached.size).toBe(12);
   });
 
   it('gives no RFM segment to a member without scores', () => {
-    expect(segmentOf(Number.NaN, 1, 1)).toBe(null);
+    expect(
+      assignSchemes(member({ r_score: null, f_score: 3, m_score: 3 }), PROGRAM, [rfm])[0]?.memberships,
+    ).toEqual([]);
     expect(assignSchemes(member(), PROGRAM, [rfm])[0]?.memberships).toEqual([]);
   });
 

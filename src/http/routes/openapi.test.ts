@@ -58,6 +58,16 @@ describe('GET /openapi.json', () => {
       [
         ...KINDS.map((kind) => `/v1/programs/{programId}/${kind}`),
         '/v1/programs/{programId}/members/{memberId}',
+        '/v1/programs/{programId}/segments',
+        '/v1/programs/{programId}/segments/{scheme}/{name}',
+        '/v1/programs/{programId}/segments/{scheme}/{name}/members',
+        '/v1/programs/{programId}/segments/{scheme}/{name}/export',
+        '/v1/programs/{programId}/segment-migration',
+        '/v1/programs/{programId}/segment-overlap',
+        '/v1/programs/{programId}/segment-sizes',
+        '/v1/programs/{programId}/segment-thresholds',
+        '/v1/programs/{programId}/webhooks',
+        '/v1/programs/{programId}/webhooks/{webhookId}/disable',
       ].sort(),
     );
     for (const kind of KINDS) {

@@ -5,6 +5,7 @@ import { MemberView } from '../../contracts/member-view.ts';
 import { RECORD_SCHEMAS, type RecordKind } from '../../contracts/records.ts';
 import { MAX_BATCH_RECORDS } from '../../services/ingest-batch.ts';
 import type { AppEnv } from '../app.ts';
+import { segmentApi } from './openapi-segments.ts';
 
 // The OpenAPI 3.1 document is generated from the same zod contracts that validate requests,
 // through zod's own JSON Schema output (OpenAPI 3.1 schemas are JSON Schema 2020-12).
@@ -128,6 +129,9 @@ export function openApiDocument() {
     },
   };
   for (const kind of kinds) schemas[kind] = schema(RECORD_SCHEMAS[kind], 'input');
+  const segments = segmentApi();
+  Object.assign(paths, segments.paths);
+  Object.assign(schemas, segments.schemas);
   return {
     openapi: '3.1.0',
     info: {

@@ -7,7 +7,9 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 const PREFIX = 'nck';
 
 export function newKeyParts(): { id: string; secret: string; key: string } {
-  const id = randomBytes(9).toString('base64url');
+  // Hex, not base64url: an id is typed on command lines (`keys revoke <id>`), where one starting
+  // with "-" reads as an option, and "_" would blur where the id ends. 48 random bits name a key.
+  const id = randomBytes(6).toString('hex');
   const secret = randomBytes(32).toString('base64url');
   return { id, secret, key: `${PREFIX}_${id}_${secret}` };
 }

@@ -16,6 +16,9 @@ export interface KindCounts {
   duplicate: number;
 }
 
+/** Called with each chunk's records that were written (inserted, or a member or account updated). */
+export type AfterWrite = (kind: RecordKind, written: readonly PreparedRecord[]) => Promise<void>;
+
 export interface SinkProblem {
   ord: number;
   kind: RecordKind;
@@ -39,6 +42,7 @@ export class RecordSink {
     private readonly programId: string,
     private readonly onProblem: (problem: SinkProblem) => void,
     private readonly chunkSize = DEFAULT_CHUNK_SIZE,
+    private readonly afterWrite?: AfterWrite,
   ) {}
 
   /** Adds a record; returns a problem at once when the same id occurs earlier in the buffer with another payload. */
@@ -93,12 +97,18 @@ export class RecordSink {
       const outcomes = await writeRecords(this.trx, this.programId, kind, records);
       const byOrd = new Map(records.map((r) => [r.ord, r]));
       const counts = this.count(kind);
+      const written: PreparedRecord[] = [];
       for (const { ord, status } of outcomes) {
         if (status === 'conflict' || status === 'unknown_member') {
           const id = (byOrd.get(ord)?.record as { id: string } | undefined)?.id ?? '';
           this.onProblem({ ord, kind, status, id });
-        } else counts[status]++;
+        } else {
+          counts[status]++;
+          const record = byOrd.get(ord);
+          if (record && status !== 'duplicate') written.push(record);
+        }
       }
+      if (this.afterWrite) await this.afterWrite(kind, written);
     }
   }
 

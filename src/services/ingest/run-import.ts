@@ -5,6 +5,7 @@ import type { ImportSummary } from '../../contracts/import-summary.ts';
 import type { RecordKind } from '../../contracts/records.ts';
 import type { Deps } from '../deps.ts';
 import { requireProgram } from '../require-program.ts';
+import { IngestUpkeep } from '../segments/ingest-upkeep.ts';
 import { describeSinkProblem, RecordSink } from './record-sink.ts';
 import { validateRecord } from './validate-record.ts';
 
@@ -62,7 +63,8 @@ export async function runImport(deps: Deps, options: RunImportOptions): Promise<
 
   try {
     const counts = await deps.db.transaction().execute(async (trx) => {
-      await requireProgram(trx, options.programId);
+      const program = await requireProgram(trx, options.programId);
+      const upkeep = await IngestUpkeep.start(deps.db, trx, options.programId, program.as_of ?? deps.clock());
       const sink = new RecordSink(
         trx,
         options.programId,
@@ -71,6 +73,7 @@ export async function runImport(deps: Deps, options: RunImportOptions): Promise<
           refuse({ line: problem.ord, column: path, reason: message });
         },
         options.chunkSize,
+        (kind, written) => upkeep.afterWrite(kind, written),
       );
       for await (const item of options.source) {
         if ('problem' in item) {

@@ -1,0 +1,198 @@
+import { CompiledQuery, type Kysely } from 'kysely';
+import type { Schema } from '../schema.ts';
+
+// Reads and writes of the segment engine's per-member state. Every statement is scoped by program
+// and takes its rows as one json parameter (like the record writer), so a chunk of members is one
+// round trip whatever its size.
+
+/** A member's stored state with what evaluating it needs beside its aggregates. */
+export interface MemberStateRow {
+  member_id: number;
+  external_id: string;
+  joined_at: Date;
+  aggregates: unknown;
+  last_purchase_day: number | null;
+  frequency_orders: number;
+  monetary_total: string | null;
+  r_score: number | null;
+  f_score: number | null;
+  m_score: number | null;
+  expected_purchases: number | null;
+  p_alive: number | null;
+  expected_spend: string | null;
+  clv: string | null;
+  clv_percentile: number | null;
+  memberships: { scheme: string; segment: string; explanation: string }[];
+}
+
+/** Creates an empty state row for each member that has none, so that every member can be locked. */
+export async function ensureMemberStates(
+  db: Kysely<Schema>,
+  programId: string,
+  memberIds: readonly number[],
+  emptyAggregates: string,
+  asOf: Date,
+): Promise<void> {
+  if (memberIds.length === 0) return;
+  await db.executeQuery(
+    CompiledQuery.raw(
+      `INSERT INTO member_features (program_id, member_id, aggregates, features, as_of)
+       SELECT $1, id, $3::jsonb, '{}'::jsonb, $4 FROM unnest($2::int8[]) AS id
+       ON CONFLICT (program_id, member_id) DO NOTHING`,
+      [programId, memberIds, emptyAggregates, asOf],
+    ),
+  );
+}
+
+/**
+ * The members' state rows, locked for this transaction, with each member's join date, CLV
+ * predictions and current memberships. The rows are locked first, in member order (two
+ * transactions never wait on each other in a cycle), and read by a second statement: its fresh
+ * snapshot sees what a transaction that held a lock committed, memberships included (a single
+ * SELECT ... FOR UPDATE re-reads only the locked rows after a wait, not its subqueries).
+ */
+export async function lockMemberStates(
+  db: Kysely<Schema>,
+  programId: string,
+  memberIds: readonly number[],
+): Promise<MemberStateRow[]> {
+  if (memberIds.length === 0) return [];
+  await db.executeQuery(
+    CompiledQuery.raw(
+      `SELECT 1 FROM member_features WHERE program_id = $1 AND member_id = ANY($2::int8[])
+       ORDER BY member_id FOR UPDATE`,
+      [programId, memberIds],
+    ),
+  );
+  const { rows } = await db.executeQuery<MemberStateRow>(
+    CompiledQuery.raw(
+      `SELECT f.member_id, m.external_id, m.joined_at, f.aggregates, f.last_purchase_day,
+         f.frequency_orders, f.monetary_total, f.r_score, f.f_score, f.m_score,
+         p.expected_purchases, p.p_alive, p.expected_spend, p.clv, p.clv_percentile,
+         COALESCE((SELECT json_agg(json_build_object('scheme', s.scheme, 'segment', s.segment,
+             'explanation', s.explanation))
+           FROM segment_memberships s WHERE s.program_id = f.program_id AND s.member_id = f.member_id),
+           '[]'::json) AS memberships
+       FROM member_features f
+       JOIN members m ON m.program_id = f.program_id AND m.member_id = f.member_id
+       LEFT JOIN member_predictions p ON p.program_id = f.program_id AND p.member_id = f.member_id
+       WHERE f.program_id = $1 AND f.member_id = ANY($2::int8[])`,
+      [programId, memberIds],
+    ),
+  );
+  return rows;
+}
+
+/** The internal ids of members named by their external ids; unknown ids are left out. */
+export async function memberIdsOf(
+  db: Kysely<Schema>,
+  programId: string,
+  externalIds: readonly string[],
+): Promise<Map<string, number>> {
+  if (externalIds.length === 0) return new Map();
+  const { rows } = await db.executeQuery<{ member_id: number; external_id: string }>(
+    CompiledQuery.raw(
+      `SELECT member_id, external_id FROM members WHERE program_id = $1 AND external_id = ANY($2::text[])`,
+      [programId, externalIds],
+    ),
+  );
+  return new Map(rows.map((r) => [r.external_id, Number(r.member_id)]));
+}
+
+/** A member's state after evaluation. */
+export interface MemberStateUpdate {
+  member_id: number;
+  aggregates: unknown;
+  features: unknown;
+  review_day: number | null;
+  last_purchase_day: number | null;
+  frequency_orders: number;
+  monetary_total: string | null;
+  r_score: number | null;
+  f_score: number | null;
+  m_score: number | null;
+}
+
+export async function writeMemberStates(
+  db: Kysely<Schema>,
+  programId: string,
+  asOf: Date,
+  updates: readonly MemberStateUpdate[],
+): Promise<void> {
+  if (updates.length === 0) return;
+  await db.executeQuery(
+    CompiledQuery.raw(
+      `UPDATE member_features f SET aggregates = u.aggregates, features = u.features, as_of = $3,
+         review_day = u.review_day, last_purchase_day = u.last_purchase_day,
+         frequency_orders = u.frequency_orders, monetary_total = u.monetary_total,
+         r_score = u.r_score, f_score = u.f_score, m_score = u.m_score, updated_at = now()
+       FROM json_to_recordset($2::json) AS u(member_id bigint, aggregates jsonb, features jsonb,
+         review_day integer, last_purchase_day integer, frequency_orders integer, monetary_total numeric,
+         r_score smallint, f_score smallint, m_score smallint)
+       WHERE f.program_id = $1 AND f.member_id = u.member_id`,
+      [programId, JSON.stringify(updates), asOf],
+    ),
+  );
+}
+
+/** A membership change to store: entered, left, or still a member with a new explanation. */
+export interface MembershipChangeRow {
+  member_id: number;
+  scheme: string;
+  segment: string;
+  explanation: string;
+  change: 'entered' | 'left' | 'reworded';
+}
+
+/**
+ * Applies membership changes, records each entry and exit as a transition, and queues one delivery
+ * per transition for every enabled webhook that asked for it: all in the caller's transaction, so a
+ * transition is never lost and never announced without having happened.
+ */
+export async function writeMembershipChanges(
+  db: Kysely<Schema>,
+  programId: string,
+  at: Date,
+  cause: 'event' | 'refresh' | 'definition',
+  changes: readonly MembershipChangeRow[],
+): Promise<void> {
+  if (changes.length === 0) return;
+  const params = [programId, JSON.stringify(changes), at, cause];
+  const input = `json_to_recordset($2::json) AS c(member_id bigint, scheme text, segment text, explanation text, change text)`;
+  await db.executeQuery(
+    CompiledQuery.raw(
+      `WITH c AS (SELECT * FROM ${input}),
+       removed AS (
+         DELETE FROM segment_memberships s USING c
+         WHERE c.change = 'left' AND s.program_id = $1 AND s.member_id = c.member_id
+           AND s.scheme = c.scheme AND s.segment = c.segment
+       ),
+       reworded AS (
+         UPDATE segment_memberships s SET explanation = c.explanation FROM c
+         WHERE c.change = 'reworded' AND s.program_id = $1 AND s.member_id = c.member_id
+           AND s.scheme = c.scheme AND s.segment = c.segment
+       ),
+       added AS (
+         INSERT INTO segment_memberships (program_id, member_id, scheme, segment, since, explanation)
+         SELECT $1, c.member_id, c.scheme, c.segment, $3, c.explanation FROM c WHERE c.change = 'entered'
+       ),
+       transitions AS (
+         INSERT INTO segment_transitions (program_id, member_id, scheme, segment, change, at, cause, explanation)
+         SELECT $1, c.member_id, c.scheme, c.segment, c.change, $3, $4, c.explanation
+         FROM c WHERE c.change IN ('entered', 'left')
+         RETURNING seq, member_id, scheme, segment, change, at, cause, explanation
+       )
+       INSERT INTO webhook_deliveries (id, program_id, webhook_id, payload, next_attempt_at)
+       SELECT w.id || ':' || t.seq, $1, w.id,
+         json_build_object('id', w.id || ':' || t.seq, 'type', 'segment.' || t.change, 'programId', $1::text,
+           'memberId', m.external_id, 'scheme', t.scheme, 'segment', t.segment,
+           'at', to_char(t.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+           'cause', t.cause, 'explanation', t.explanation),
+         now()
+       FROM transitions t
+       JOIN webhooks w ON w.program_id = $1 AND w.disabled_at IS NULL AND ('segment.' || t.change) = ANY (w.events)
+       JOIN members m ON m.program_id = $1 AND m.member_id = t.member_id`,
+      params,
+    ),
+  );
+}

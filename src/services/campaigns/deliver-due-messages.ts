@@ -1,0 +1,231 @@
+import { sql } from 'kysely';
+import type { Channel, Purpose } from '../../contracts/records.ts';
+import type { OutboxTable } from '../../db/schema.ts';
+import { hasConsent } from '../../domain/campaigns/choose-channel.ts';
+import type { Deps } from '../deps.ts';
+import type { ChannelSenders } from './channel-sender.ts';
+import { linkSecret } from './link-secret.ts';
+import { unsubscribeUrl } from './unsubscribe-link.ts';
+
+// One pass of the delivery worker over the outbox (ADR 0013). Due messages are claimed with a
+// lease (FOR UPDATE SKIP LOCKED, so workers never claim the same row), handed to their channel with
+// their idempotency key, and marked sent together with a `sent` message event; a refusal is
+// retried with exponential backoff until the attempts run out. A worker that dies mid-send leaves
+// its rows `sending` until the lease ends; the next worker then retries them with the same key.
+
+/** How a delivery pass behaves; every number has a default. */
+export interface DeliveryOptions {
+  senders: ChannelSenders;
+  /** Only this program's messages (default: every program's). */
+  programId?: string | undefined;
+  /** The public address of the HTTP server, where one-click unsubscribe links point. */
+  publicUrl: string;
+  /** Messages claimed per pass (default 100). */
+  batchSize?: number;
+  /** How long a claim holds before another worker may retry the message, in seconds (default 300). */
+  leaseSeconds?: number;
+  /** Attempts before a message is marked failed (default 8). */
+  maxAttempts?: number;
+  /** First retry delay in seconds, doubled per attempt (default 30). */
+  backoffSeconds?: number;
+  /** Most messages per channel per pass: a simple per-channel rate limit (default: no limit). */
+  perChannelLimit?: Partial<Record<Channel, number>>;
+}
+
+/** What one pass did. */
+export interface DeliveryPass {
+  claimed: number;
+  sent: number;
+  retried: number;
+  failed: number;
+  /** Messages not sent because the member revoked consent or unsubscribed after the launch decided. */
+  withdrawn: number;
+}
+
+type Claimed = Pick<
+  OutboxTable,
+  | 'program_id'
+  | 'campaign'
+  | 'step'
+  | 'member_id'
+  | 'channel'
+  | 'purpose'
+  | 'idempotency_key'
+  | 'recipient'
+  | 'subject'
+  | 'body'
+> & { id: number; attempts: number };
+
+/** Delivers the messages due now; returns what it did. Safe to run from several workers at once. */
+export async function deliverDueMessages(
+  deps: Pick<Deps, 'db' | 'clock'>,
+  options: DeliveryOptions,
+): Promise<DeliveryPass> {
+  const now = deps.clock();
+  const batchSize = options.batchSize ?? 100;
+  const leaseUntil = new Date(now.getTime() + (options.leaseSeconds ?? 300) * 1000);
+  const channels = Object.keys(options.senders);
+  if (channels.length === 0) return { claimed: 0, sent: 0, retried: 0, failed: 0, withdrawn: 0 };
+  const claimed = await sql<Claimed>`
+    UPDATE outbox SET status = 'sending', locked_until = ${leaseUntil}, attempts = attempts + 1
+    WHERE id IN (
+      SELECT id FROM outbox
+      WHERE status IN ('pending', 'sending')
+        AND next_attempt_at <= ${now}
+        AND (locked_until IS NULL OR locked_until < ${now})
+        AND channel IN (${sql.join(channels)})
+        ${options.programId === undefined ? sql`` : sql`AND program_id = ${options.programId}`}
+      ORDER BY next_attempt_at
+      LIMIT ${batchSize}
+      FOR UPDATE SKIP LOCKED
+    )
+    RETURNING id, program_id, campaign, step, member_id, channel, purpose, idempotency_key, recipient, subject, body, attempts`.execute(
+    deps.db,
+  );
+  const pass: DeliveryPass = { claimed: claimed.rows.length, sent: 0, retried: 0, failed: 0, withdrawn: 0 };
+  const perChannel = new Map<string, number>();
+  const secrets = new Map<string, string>();
+  for (const row of claimed.rows) {
+    const limit = options.perChannelLimit?.[row.channel as Channel];
+    const used = perChannel.get(row.channel) ?? 0;
+    const sender = options.senders[row.channel as Channel];
+    if (sender === undefined || (limit !== undefined && used >= limit)) {
+      await release(deps, row, now);
+      continue;
+    }
+    perChannel.set(row.channel, used + 1);
+    const member = await deps.db
+      .selectFrom('members')
+      .select('external_id')
+      .where('program_id', '=', row.program_id)
+      .where('member_id', '=', row.member_id)
+      .executeTakeFirst();
+    const memberId = member?.external_id ?? String(row.member_id);
+    const withdrawn = await consentWithdrawn(deps, row);
+    if (withdrawn) {
+      await deps.db
+        .updateTable('outbox')
+        .set({ status: 'cancelled', locked_until: null, last_error: withdrawn })
+        .where('id', '=', row.id)
+        .execute();
+      pass.withdrawn++;
+      continue;
+    }
+    let secret = secrets.get(row.program_id);
+    if (secret === undefined) {
+      secret = await linkSecret(deps.db, row.program_id, now);
+      secrets.set(row.program_id, secret);
+    }
+    const outcome = await sender.send({
+      idempotencyKey: row.idempotency_key,
+      channel: row.channel as Channel,
+      recipient: row.recipient,
+      subject: row.subject,
+      body: row.body,
+      unsubscribeUrl: unsubscribeUrl(
+        options.publicUrl,
+        { programId: row.program_id, memberId, channel: row.channel, campaign: row.campaign },
+        secret,
+      ),
+    });
+    const at = deps.clock();
+    if (outcome.ok) {
+      await deps.db.transaction().execute(async (tx) => {
+        await tx
+          .updateTable('outbox')
+          .set({
+            status: 'sent',
+            sent_at: at,
+            provider_id: outcome.providerId,
+            locked_until: null,
+            last_error: null,
+          })
+          .where('id', '=', row.id)
+          .execute();
+        await tx
+          .insertInto('message_events')
+          .values({
+            program_id: row.program_id,
+            event_id: `sent:${row.idempotency_key}`,
+            member_id: row.member_id,
+            occurred_at: at,
+            payload_hash: row.idempotency_key,
+            type: 'sent',
+            channel: row.channel,
+            campaign_id: row.campaign,
+            message_id: row.idempotency_key,
+            url: null,
+          })
+          .onConflict((oc) => oc.columns(['program_id', 'event_id']).doNothing())
+          .execute();
+      });
+      pass.sent++;
+    } else if (outcome.retryable && row.attempts < (options.maxAttempts ?? 8)) {
+      const delay = (options.backoffSeconds ?? 30) * 2 ** (row.attempts - 1) * 1000;
+      await deps.db
+        .updateTable('outbox')
+        .set({
+          status: 'pending',
+          locked_until: null,
+          next_attempt_at: new Date(at.getTime() + delay),
+          last_error: outcome.error,
+        })
+        .where('id', '=', row.id)
+        .execute();
+      pass.retried++;
+    } else {
+      await deps.db
+        .updateTable('outbox')
+        .set({ status: 'failed', locked_until: null, last_error: outcome.error })
+        .where('id', '=', row.id)
+        .execute();
+      pass.failed++;
+    }
+  }
+  return pass;
+}
+
+/**
+ * Governance is decided at launch, but a message may wait (quiet hours, a local time): the ledger is
+ * read again just before sending, and a revocation or unsubscribe since then stops the message.
+ */
+async function consentWithdrawn(deps: Pick<Deps, 'db'>, row: Claimed): Promise<string | undefined> {
+  const consents = await deps.db
+    .selectFrom('consents')
+    .select(['channel', 'purpose', 'status', 'occurred_at'])
+    .where('program_id', '=', row.program_id)
+    .where('member_id', '=', row.member_id)
+    .where('channel', '=', row.channel)
+    .where('purpose', '=', row.purpose)
+    .execute();
+  const consent = hasConsent(
+    consents.map((c) => ({
+      channel: c.channel as Channel,
+      purpose: c.purpose as Purpose,
+      status: c.status,
+      at: c.occurred_at,
+    })),
+    row.channel as Channel,
+    row.purpose as Purpose,
+  );
+  if (!consent.consented) return `no ${row.purpose} consent on ${row.channel} at send time`;
+  const unsubscribed = await deps.db
+    .selectFrom('message_events')
+    .select('event_id')
+    .where('program_id', '=', row.program_id)
+    .where('member_id', '=', row.member_id)
+    .where('channel', '=', row.channel)
+    .where('type', '=', 'unsubscribed')
+    .where('occurred_at', '>', consent.grantedAt ?? new Date(0))
+    .executeTakeFirst();
+  return unsubscribed ? `unsubscribed from ${row.channel} before send` : undefined;
+}
+
+/** Gives a claimed row back untouched (no sender, or the channel's share of this pass is used up). */
+async function release(deps: Pick<Deps, 'db'>, row: Claimed, now: Date): Promise<void> {
+  await deps.db
+    .updateTable('outbox')
+    .set({ status: 'pending', locked_until: null, attempts: row.attempts - 1, next_attempt_at: now })
+    .where('id', '=', row.id)
+    .execute();
+}

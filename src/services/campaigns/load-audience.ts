@@ -1,0 +1,262 @@
+import type { ExpressionBuilder, Kysely } from 'kysely';
+import type { CampaignDefinition, GovernancePolicy, SegmentRef } from '../../contracts/campaigns.ts';
+import type { Channel } from '../../contracts/records.ts';
+import type { FeatureVector } from '../../contracts/segments.ts';
+import type { Schema } from '../../db/schema.ts';
+import type { PlanMember } from '../../domain/campaigns/decide-member.ts';
+import { matchRule } from '../../domain/segments/evaluate-rule.ts';
+
+// Reads a campaign's audience from storage in batches of members, each with everything a decision
+// needs: features, consents, unsubscribes, suppressions, recent sends of every campaign and the
+// latest purchase. Members come in member-id order, so a batch is a keyset page.
+
+/** Members read and decided per batch. */
+export const AUDIENCE_BATCH_SIZE = 2_000;
+
+/** A batch of audience members with their internal ids. */
+export interface AudienceBatch {
+  members: (PlanMember & { memberId: number })[];
+}
+
+export interface LoadAudienceOptions {
+  programId: string;
+  definition: CampaignDefinition;
+  policy: GovernancePolicy;
+  now: Date;
+  /** Sends of this campaign key are not counted against the frequency cap (a re-run of the same launch). */
+  campaignKey: string;
+  /** For a triggered campaign: only members who entered the trigger segment at or after this time. */
+  enteredSince?: Date | undefined;
+  /** Only these members (by external id), e.g. for sample renders. */
+  onlyMembers?: readonly string[] | undefined;
+  batchSize?: number;
+}
+
+type MembersEb = ExpressionBuilder<Schema & { m: Schema['members'] }, 'm'>;
+
+function inSegment(eb: MembersEb, refs: readonly SegmentRef[], since?: Date) {
+  let members = eb
+    .selectFrom('segment_memberships as s')
+    .select('s.member_id')
+    .whereRef('s.program_id', '=', 'm.program_id')
+    .whereRef('s.member_id', '=', 'm.member_id')
+    .where((inner) =>
+      inner.or(
+        refs.map((r) => inner.and([inner('s.scheme', '=', r.scheme), inner('s.segment', '=', r.segment)])),
+      ),
+    );
+  if (since !== undefined) members = members.where('s.since', '>=', since);
+  return eb.exists(members);
+}
+
+/** The audience, batch by batch: in the segments, matching the filter, not excluded. */
+export async function* loadAudience(
+  db: Kysely<Schema>,
+  options: LoadAudienceOptions,
+): AsyncGenerator<AudienceBatch> {
+  const { programId, definition, now } = options;
+  const { audience } = definition;
+  const batchSize = options.batchSize ?? AUDIENCE_BATCH_SIZE;
+  const settings = await db
+    .selectFrom('segment_settings')
+    .select('distributions')
+    .where('program_id', '=', programId)
+    .executeTakeFirst();
+  const context = { asOf: now, distributions: (settings?.distributions ?? {}) as Record<string, number[]> };
+  const trigger = definition.schedule.kind === 'on_entry' ? definition.schedule.segment : undefined;
+  let after = 0;
+  for (;;) {
+    let query = db
+      .selectFrom('members as m')
+      .leftJoin('member_features as f', (join) =>
+        join.onRef('f.program_id', '=', 'm.program_id').onRef('f.member_id', '=', 'm.member_id'),
+      )
+      .select([
+        'm.member_id',
+        'm.external_id',
+        'm.timezone',
+        'm.tier',
+        'm.region',
+        'm.locale',
+        'm.email',
+        'm.phone',
+        'm.push_token',
+        'm.attributes',
+        'f.features',
+      ])
+      .where('m.program_id', '=', programId)
+      .where('m.member_id', '>', after)
+      .where((eb) =>
+        audience.match === 'all'
+          ? eb.and(audience.segments.map((ref) => inSegment(eb, [ref])))
+          : inSegment(eb, audience.segments),
+      )
+      .orderBy('m.member_id')
+      .limit(batchSize);
+    if (audience.exclude.length > 0) query = query.where((eb) => eb.not(inSegment(eb, audience.exclude)));
+    if (trigger !== undefined) query = query.where((eb) => inSegment(eb, [trigger], options.enteredSince));
+    if (options.onlyMembers !== undefined)
+      query = query.where('m.external_id', 'in', [...options.onlyMembers, '']);
+    const rows = await query.execute();
+    if (rows.length === 0) return;
+    after = rows[rows.length - 1]?.member_id ?? after;
+    const matching = rows.filter(
+      (row) =>
+        audience.filter === undefined ||
+        matchRule(audience.filter, (row.features ?? {}) as FeatureVector, context),
+    );
+    if (matching.length > 0) yield { members: await withHistory(db, options, matching, trigger) };
+    if (rows.length < batchSize) return;
+  }
+}
+
+type MemberRow = {
+  member_id: number;
+  external_id: string;
+  timezone: string | null;
+  tier: string | null;
+  region: string | null;
+  locale: string | null;
+  email: string | null;
+  phone: string | null;
+  push_token: string | null;
+  attributes: unknown;
+  features: unknown;
+};
+
+async function withHistory(
+  db: Kysely<Schema>,
+  options: LoadAudienceOptions,
+  rows: MemberRow[],
+  trigger: SegmentRef | undefined,
+): Promise<(PlanMember & { memberId: number })[]> {
+  const { programId, now } = options;
+  const ids = rows.map((r) => r.member_id);
+  const windowHours = Math.max(
+    1,
+    ...Object.values(options.policy.frequencyCaps).map((c) => c.windowHours),
+    ...Object.values(options.definition.frequencyCaps).map((c) => c.windowHours),
+  );
+  const since = new Date(now.getTime() - windowHours * 3_600_000);
+  const subjects = rows.flatMap((r) =>
+    [r.external_id, r.email?.toLowerCase(), r.phone].filter((s): s is string => !!s),
+  );
+
+  const [consents, unsubscribes, suppressions, sends, lastItems, entries] = await Promise.all([
+    db
+      .selectFrom('consents')
+      .select(['member_id', 'channel', 'purpose', 'status', 'occurred_at'])
+      .where('program_id', '=', programId)
+      .where('member_id', 'in', ids)
+      .execute(),
+    db
+      .selectFrom('message_events')
+      .select(['member_id', 'channel', 'occurred_at'])
+      .where('program_id', '=', programId)
+      .where('member_id', 'in', ids)
+      .where('type', '=', 'unsubscribed')
+      .execute(),
+    db
+      .selectFrom('suppressions')
+      .select(['subject', 'list'])
+      .where('program_id', '=', programId)
+      .where('subject', 'in', subjects)
+      .execute(),
+    db
+      .selectFrom('outbox')
+      .select(['member_id', 'campaign', 'channel', 'send_at'])
+      .where('program_id', '=', programId)
+      .where('member_id', 'in', ids)
+      .where('status', 'in', ['pending', 'sending', 'sent'])
+      .where('send_at', '>', since)
+      .where('campaign', '!=', options.campaignKey)
+      .execute(),
+    db
+      .selectFrom('purchases as p')
+      .innerJoin('purchase_items as i', (join) =>
+        join.onRef('i.program_id', '=', 'p.program_id').onRef('i.event_id', '=', 'p.event_id'),
+      )
+      .distinctOn('p.member_id')
+      .select(['p.member_id', 'i.description', 'i.sku', 'i.category'])
+      .where('p.program_id', '=', programId)
+      .where('p.member_id', 'in', ids)
+      .where('p.kind', '=', 'order')
+      .where('i.merchandise', '=', true)
+      .orderBy('p.member_id')
+      .orderBy('p.occurred_at', 'desc')
+      .orderBy('i.line_no')
+      .execute(),
+    trigger === undefined
+      ? Promise.resolve([])
+      : db
+          .selectFrom('segment_memberships')
+          .select(['member_id', 'since'])
+          .where('program_id', '=', programId)
+          .where('member_id', 'in', ids)
+          .where('scheme', '=', trigger.scheme)
+          .where('segment', '=', trigger.segment)
+          .execute(),
+  ]);
+
+  const byMember = <T extends { member_id: number }>(list: T[]) => {
+    const map = new Map<number, T[]>();
+    for (const item of list) map.set(item.member_id, [...(map.get(item.member_id) ?? []), item]);
+    return map;
+  };
+  const consentsOf = byMember(consents);
+  const unsubscribesOf = byMember(unsubscribes);
+  const sendsOf = byMember(sends);
+  const lastOf = new Map(lastItems.map((i) => [i.member_id, i]));
+  const entryOf = new Map(entries.map((e) => [e.member_id, e.since]));
+  const listsOf = new Map<string, string[]>();
+  for (const s of suppressions) listsOf.set(s.subject, [...(listsOf.get(s.subject) ?? []), s.list]);
+
+  return rows.map((row) => {
+    const features = (row.features ?? {}) as FeatureVector;
+    const contacts: Partial<Record<Channel, string>> = { in_app: row.external_id };
+    if (row.email) contacts.email = row.email;
+    if (row.phone) contacts.sms = row.phone;
+    if (row.push_token) contacts.push = row.push_token;
+    const preference = features['declared.channel_pref'];
+    const suppressedBy = [row.external_id, row.email?.toLowerCase(), row.phone]
+      .flatMap((subject) => (subject ? (listsOf.get(subject) ?? []) : []))
+      .filter((list, i, all) => all.indexOf(list) === i);
+    const last = lastOf.get(row.member_id);
+    return {
+      memberId: row.member_id,
+      id: row.external_id,
+      timezone: row.timezone,
+      tier: row.tier,
+      region: row.region,
+      locale: row.locale,
+      attributes: (row.attributes ?? {}) as PlanMember['attributes'],
+      features,
+      lastProduct: last?.description ?? last?.sku ?? null,
+      lastCategory: last?.category ?? null,
+      preferredChannels: Array.isArray(preference)
+        ? preference
+        : typeof preference === 'string'
+          ? [preference]
+          : [],
+      reachable: new Set(Object.keys(contacts) as Channel[]),
+      contacts,
+      consents: (consentsOf.get(row.member_id) ?? []).map((c) => ({
+        channel: c.channel as Channel,
+        purpose: c.purpose as 'marketing' | 'service',
+        status: c.status,
+        at: c.occurred_at,
+      })),
+      unsubscribes: (unsubscribesOf.get(row.member_id) ?? []).map((u) => ({
+        channel: u.channel as Channel,
+        at: u.occurred_at,
+      })),
+      suppressedBy,
+      sends: (sendsOf.get(row.member_id) ?? []).map((s) => ({
+        campaignId: s.campaign,
+        channel: s.channel as Channel,
+        at: s.send_at,
+      })),
+      enteredAt: entryOf.get(row.member_id),
+    };
+  });
+}

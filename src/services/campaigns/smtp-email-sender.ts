@@ -1,0 +1,51 @@
+import { createTransport } from 'nodemailer';
+import type { ChannelSender, OutgoingMessage, SendOutcome } from './channel-sender.ts';
+
+// Email over SMTP through nodemailer. Every message carries its idempotency key as its Message-ID
+// (and in a header of its own), so a receiving system that sees a retried message can recognise
+// it, and RFC 8058 one-click unsubscribe headers.
+
+export interface SmtpOptions {
+  /** smtp://user:pass@host:port or smtps://... */
+  url: string;
+  /** The From address, e.g. "Coffee Club <news@coffee.example>". */
+  from: string;
+  /** Domain for Message-IDs (the part after @). */
+  messageIdDomain: string;
+}
+
+/** A sender of email over one SMTP server. */
+export function createSmtpEmailSender(options: SmtpOptions): ChannelSender & { close(): void } {
+  const transport = createTransport(options.url);
+  return {
+    async send(message: OutgoingMessage): Promise<SendOutcome> {
+      try {
+        const info = await transport.sendMail({
+          from: options.from,
+          to: message.recipient,
+          subject: message.subject ?? '',
+          text: message.body,
+          messageId: `<${message.idempotencyKey}@${options.messageIdDomain}>`,
+          headers: {
+            'X-Narrowcast-Idempotency-Key': message.idempotencyKey,
+            'List-Unsubscribe': `<${message.unsubscribeUrl}>`,
+            'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+          },
+        });
+        return { ok: true, providerId: String(info.messageId) };
+      } catch (error) {
+        const code = (error as { responseCode?: number }).responseCode;
+        // 5xx is the server's final word about this message; anything else (4xx, a dropped
+        // connection, a timeout) may go through on another try.
+        return {
+          ok: false,
+          retryable: !(typeof code === 'number' && code >= 500 && code < 600),
+          error: (error as Error).message,
+        };
+      }
+    },
+    close() {
+      transport.close();
+    },
+  };
+}

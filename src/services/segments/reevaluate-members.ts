@@ -1,0 +1,148 @@
+import type { Kysely } from 'kysely';
+import {
+  ensureMemberStates,
+  lockMemberStates,
+  type MemberStateRow,
+  type MemberStateUpdate,
+  type MembershipChangeRow,
+  writeMemberStates,
+  writeMembershipChanges,
+} from '../../db/queries/member-features.ts';
+import type { Schema } from '../../db/schema.ts';
+import type { RfmScores } from '../../domain/features/derive-features.ts';
+import {
+  aggregateHistory,
+  applyEvent,
+  emptyAggregates,
+  type MemberAggregates,
+  pruneBuckets,
+} from '../../domain/features/member-aggregates.ts';
+import type { MemberEvent, MemberHistory } from '../../domain/features/member-history.ts';
+import {
+  diffMemberships,
+  evaluateMember,
+  rfmInputs,
+  scoreAgainst,
+} from '../../domain/segments/evaluate-member.ts';
+import type { EvaluationSetup } from './evaluation-setup.ts';
+
+const EMPTY = JSON.stringify(emptyAggregates(null));
+
+export interface ReevaluateOptions {
+  /** New events per member, applied to their stored aggregates first (none on a refresh). */
+  events?: ReadonlyMap<number, readonly MemberEvent[]>;
+  /** Full histories to rebuild the members' aggregates from, instead of their stored aggregates. */
+  histories?: ReadonlyMap<number, MemberHistory>;
+  cause: 'event' | 'refresh' | 'definition';
+  /**
+   * `stored`: R/F/M scores as the refresh ranked them (the columns). `incremental`: keep the stored
+   * scores while the member's R/F/M inputs are unchanged, else score against the stored distributions.
+   */
+  scores: 'stored' | 'incremental';
+  /**
+   * Store the members' aggregates and features only, leaving memberships to a later pass (a
+   * rebuild does this before the program is ranked, then decides memberships with the new ranks).
+   */
+  statesOnly?: boolean;
+}
+
+export interface ReevaluateResult {
+  members: number;
+  entered: number;
+  left: number;
+}
+
+function storedScores(row: MemberStateRow): RfmScores | null {
+  return row.r_score === null || row.f_score === null || row.m_score === null
+    ? null
+    : { r: row.r_score, f: row.f_score, m: row.m_score };
+}
+
+function modelOf(row: MemberStateRow) {
+  if (row.p_alive === null || row.expected_purchases === null) return null;
+  return {
+    expectedPurchases12m: row.expected_purchases,
+    pAlive: row.p_alive,
+    expectedSpend: row.expected_spend,
+    clv12m: row.clv,
+    clvPercentile: row.clv_percentile,
+  };
+}
+
+const sameInputs = (row: MemberStateRow, agg: MemberAggregates) => {
+  const inputs = rfmInputs(agg);
+  return (
+    inputs !== null &&
+    row.last_purchase_day === inputs.lastPurchaseDay &&
+    row.frequency_orders === inputs.frequencyOrders &&
+    row.monetary_total !== null &&
+    Number(row.monetary_total) === Number(inputs.monetaryTotal)
+  );
+};
+
+/**
+ * Brings members' features and memberships up to date inside the caller's transaction: applies
+ * their new events to the stored aggregates, derives features as of the setup's as-of time,
+ * evaluates every scheme, and stores the state, the membership changes, their transitions and the
+ * webhook deliveries they trigger. Members are locked for the rest of the transaction.
+ */
+export async function reevaluateMembers(
+  db: Kysely<Schema>,
+  setup: EvaluationSetup,
+  memberIds: readonly number[],
+  options: ReevaluateOptions,
+): Promise<ReevaluateResult> {
+  const { programId, context } = setup;
+  const ids = [...new Set(memberIds)].sort((a, b) => a - b);
+  await ensureMemberStates(db, programId, ids, EMPTY, context.asOf);
+  const rows = await lockMemberStates(db, programId, ids);
+  const updates: MemberStateUpdate[] = [];
+  const changes: MembershipChangeRow[] = [];
+  const result: ReevaluateResult = { members: rows.length, entered: 0, left: 0 };
+  for (const row of rows) {
+    const memberId = Number(row.member_id);
+    const joinedAt = row.joined_at.toISOString();
+    const history = options.histories?.get(memberId);
+    let agg: MemberAggregates =
+      history === undefined
+        ? { ...(row.aggregates as MemberAggregates), joinedAt }
+        : aggregateHistory({ ...history, joinedAt }, context.asOf);
+    for (const event of options.events?.get(memberId) ?? []) agg = applyEvent(agg, event);
+    agg = pruneBuckets(agg, context.asOf);
+    const inputs = rfmInputs(agg);
+    const rfm =
+      options.scores === 'stored' || sameInputs(row, agg) ? storedScores(row) : scoreAgainst(inputs, context);
+    const interests = agg.declarations.interest?.values ?? [];
+    const schemes = setup.schemes.forMember(interests);
+    const evaluation = evaluateMember(agg, {
+      statesOnly: options.statesOnly ?? false,
+      context,
+      schemes,
+      leaves: setup.leavesOf(schemes),
+      rfm,
+      model: modelOf(row),
+    });
+    updates.push({
+      member_id: memberId,
+      aggregates: agg,
+      features: evaluation.features,
+      review_day: evaluation.reviewDay,
+      last_purchase_day: inputs?.lastPurchaseDay ?? null,
+      frequency_orders: agg.orders,
+      monetary_total: inputs === null ? null : inputs.monetaryTotal,
+      r_score: rfm?.r ?? null,
+      f_score: rfm?.f ?? null,
+      m_score: rfm?.m ?? null,
+    });
+    if (options.statesOnly) continue;
+    const diff = diffMemberships(row.memberships, evaluation.assignments);
+    result.entered += diff.entered.length;
+    result.left += diff.left.length;
+    for (const m of diff.entered) changes.push({ member_id: memberId, ...m, change: 'entered' });
+    for (const m of diff.left) changes.push({ member_id: memberId, ...m, change: 'left' });
+    for (const m of diff.reworded) changes.push({ member_id: memberId, ...m, change: 'reworded' });
+  }
+  await writeMemberStates(db, programId, context.asOf, updates);
+  await writeMembershipChanges(db, programId, context.asOf, options.cause, changes);
+  return result;
+}

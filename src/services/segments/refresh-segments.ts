@@ -1,0 +1,211 @@
+import { AppError } from '../../contracts/errors.ts';
+import { loadHistories } from '../../db/queries/member-histories.ts';
+import {
+  allMembers,
+  distributionOf,
+  dueMembers,
+  latestPredictionTime,
+  membersBetween,
+  membersWithoutState,
+  rankRfm,
+  snapshotSizes,
+} from '../../db/queries/segment-refresh.ts';
+import { featureDefinition } from '../../domain/features/feature-catalog.ts';
+import { utcDay } from '../../domain/features/utc-days.ts';
+import { RFM_DISTRIBUTIONS } from '../../domain/segments/evaluate-member.ts';
+import { DEFAULT_DISTRIBUTION_POINTS, topPercentThreshold } from '../../domain/segments/program-context.ts';
+import type { Deps } from '../deps.ts';
+import { requireProgram } from '../require-program.ts';
+import { loadEvaluationSetup } from './evaluation-setup.ts';
+import { reevaluateMembers } from './reevaluate-members.ts';
+
+/** Members evaluated per statement group: bounds memory and statement size. */
+const REFRESH_CHUNK = 2_000;
+
+export interface RefreshOptions {
+  programId: string;
+  /** Defaults to the program's fixed as-of date, else now. */
+  asOf?: Date;
+  /** Re-evaluate every member, not only those whose values or thresholds moved. */
+  full?: boolean;
+  /** Rebuild every member's stored aggregates from their full history first (implies full). */
+  rebuild?: boolean;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface RefreshSummary {
+  programId: string;
+  asOf: string;
+  mode: 'incremental' | 'full' | 'rebuild';
+  /** Why members were re-evaluated, counted before de-duplication. */
+  reasons: Record<string, number>;
+  evaluated: number;
+  entered: number;
+  left: number;
+}
+
+/** The (feature, percent) pairs of every top-percent leaf in the program's schemes. */
+function topPercentLeaves(leaves: readonly { feature: string; op: string; value: unknown }[]) {
+  return leaves
+    .filter((l) => l.op === 'top_percent')
+    .map((l) => ({ feature: l.feature, percent: l.value as number }));
+}
+
+/**
+ * Brings every member's time-based features and memberships up to date as of a time, in one
+ * transaction, without reading event history: R/F/M ranks are recomputed from the stored rank
+ * columns, distributions from the stored features, and only members whose review day has come,
+ * whose scores changed or whose value lies between an old and a new top-percent threshold are
+ * re-evaluated. A full refresh (after a definition change, new CLV predictions, or on request)
+ * re-evaluates everyone from their stored aggregates; a rebuild re-reads history.
+ */
+export async function refreshSegments(deps: Deps, options: RefreshOptions): Promise<RefreshSummary> {
+  const { programId } = options;
+  return deps.db.transaction().execute(async (trx) => {
+    const program = await requireProgram(trx, programId);
+    const asOf = options.asOf ?? program.as_of ?? deps.clock();
+    await trx
+      .insertInto('segment_settings')
+      .values({ program_id: programId })
+      .onConflict((oc) => oc.column('program_id').doNothing())
+      .execute();
+    const settings = await trx
+      .selectFrom('segment_settings')
+      .selectAll()
+      .where('program_id', '=', programId)
+      .forUpdate()
+      .executeTakeFirstOrThrow();
+    const previous = (settings.distributions ?? {}) as Record<string, number[]>;
+    if (
+      settings.refreshed_as_of !== null &&
+      utcDay(asOf) < utcDay(settings.refreshed_as_of) &&
+      !options.rebuild
+    ) {
+      throw new AppError(
+        'INVALID_INPUT',
+        `as-of ${asOf.toISOString()} is before the last refresh (${settings.refreshed_as_of.toISOString()}); stored windows no longer reach back that far: use --rebuild to recompute from history`,
+      );
+    }
+    const reasons: Record<string, number> = {};
+    const wanted = new Set<number>();
+    const add = (reason: string, list: readonly number[]) => {
+      if (list.length === 0) return;
+      reasons[reason] = (reasons[reason] ?? 0) + list.length;
+      for (const id of list) wanted.add(id);
+    };
+
+    // Members without stored state are rebuilt from history whatever the mode.
+    const missing = await membersWithoutState(trx, programId);
+    const predictionsAt = await latestPredictionTime(trx, programId);
+    const definitionsMoved = settings.definitions_version !== settings.evaluated_version;
+    const predictionsMoved = predictionsAt !== null && predictionsAt > settings.updated_at;
+    const firstRefresh = settings.refreshed_as_of === null;
+    const mode: RefreshSummary['mode'] = options.rebuild
+      ? 'rebuild'
+      : options.full || definitionsMoved || predictionsMoved || firstRefresh
+        ? 'full'
+        : 'incremental';
+
+    // 1. Members lacking state get it now (rebuilt from history), so the ranks below see them.
+    const setupBefore = await loadEvaluationSetup(trx, programId, asOf, previous);
+    const rebuildIds = mode === 'rebuild' ? await allMembers(trx, programId) : missing;
+    for (let i = 0; i < rebuildIds.length; i += REFRESH_CHUNK) {
+      const chunk = rebuildIds.slice(i, i + REFRESH_CHUNK);
+      const histories = await loadHistories(trx, programId, chunk);
+      await reevaluateMembers(trx, setupBefore, chunk, {
+        histories,
+        cause: 'refresh',
+        scores: 'incremental',
+        statesOnly: true,
+      });
+      options.onProgress?.(Math.min(rebuildIds.length, i + REFRESH_CHUNK), rebuildIds.length);
+    }
+    add(mode === 'rebuild' ? 'rebuild' : 'no_state', rebuildIds);
+
+    // 2. Exact R/F/M ranks, and the distributions events will be scored against until the next refresh.
+    add('rfm_score', await rankRfm(trx, programId));
+    const distributions: Record<string, number[]> = {};
+    for (const [key, column] of [
+      [RFM_DISTRIBUTIONS.r, 'last_purchase_day'],
+      [RFM_DISTRIBUTIONS.f, 'frequency_orders'],
+      [RFM_DISTRIBUTIONS.m, 'monetary_total'],
+    ] as const) {
+      distributions[key] = await distributionOf(trx, programId, { column }, DEFAULT_DISTRIBUTION_POINTS);
+    }
+    const setup = await loadEvaluationSetup(trx, programId, asOf, distributions);
+    const leaves = setup.leavesOf(setup.schemes.forMember([]));
+    const topLeaves = topPercentLeaves(leaves);
+    const due = mode === 'incremental' ? await dueMembers(trx, programId, utcDay(asOf)) : [];
+    if (topLeaves.some((l) => featureDefinition(l.feature)?.source === 'as_of')) {
+      // A top-percent rule on a windowed value: the due members' values must be current before
+      // the distribution is read (their memberships are decided again below, with it).
+      for (let i = 0; i < due.length; i += REFRESH_CHUNK) {
+        await reevaluateMembers(trx, setupBefore, due.slice(i, i + REFRESH_CHUNK), {
+          cause: 'refresh',
+          scores: 'stored',
+        });
+      }
+    }
+    for (const feature of new Set(topLeaves.map((l) => l.feature))) {
+      distributions[feature] = await distributionOf(trx, programId, { feature }, DEFAULT_DISTRIBUTION_POINTS);
+    }
+
+    if (mode === 'incremental') {
+      // 3. Members a moved top-percent threshold may have put in or out of a segment.
+      for (const { feature, percent } of topLeaves) {
+        const before = topPercentThreshold(previous[feature] ?? [], percent);
+        const after = topPercentThreshold(distributions[feature] ?? [], percent);
+        if (before === after) continue;
+        if (before === null || after === null) {
+          add(
+            'threshold',
+            await membersBetween(trx, programId, feature, -Number.MAX_VALUE, Number.MAX_VALUE),
+          );
+          continue;
+        }
+        add(
+          'threshold',
+          await membersBetween(trx, programId, feature, Math.min(before, after), Math.max(before, after)),
+        );
+      }
+      // 4. Members whose time-based values or rules change by this as-of day.
+      add('review_day', due);
+    } else if (mode === 'full') {
+      add(
+        definitionsMoved ? 'definitions' : predictionsMoved ? 'predictions' : 'full',
+        await allMembers(trx, programId),
+      );
+    }
+
+    const list = [...wanted].sort((a, b) => a - b);
+    const summary: RefreshSummary = {
+      programId,
+      asOf: asOf.toISOString(),
+      mode,
+      reasons,
+      evaluated: list.length,
+      entered: 0,
+      left: 0,
+    };
+    const cause = definitionsMoved ? 'definition' : 'refresh';
+    for (let i = 0; i < list.length; i += REFRESH_CHUNK) {
+      const chunk = list.slice(i, i + REFRESH_CHUNK);
+      const result = await reevaluateMembers(trx, setup, chunk, { cause, scores: 'stored' });
+      summary.entered += result.entered;
+      summary.left += result.left;
+      options.onProgress?.(Math.min(list.length, i + REFRESH_CHUNK), list.length);
+    }
+    await snapshotSizes(trx, programId, asOf);
+    await trx
+      .updateTable('segment_settings')
+      .set({
+        distributions: JSON.stringify(distributions),
+        refreshed_as_of: asOf,
+        evaluated_version: settings.definitions_version,
+        updated_at: deps.clock(),
+      })
+      .where('program_id', '=', programId)
+      .execute();
+    return summary;
+  });
+}
