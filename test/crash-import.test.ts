@@ -258,7 +258,7 @@ describe.skipIf(!CAN_WATCH)('a purchases import killed with SIGKILL', () => {
     const members = await narrowcast(target, ['import', 'members', data.membersFile, '--json']);
     expect(members.stderr).toBe('');
     expect((JSON.parse(members.stdout) as ImportSummary).imported).toBe(MEMBERS);
-  }, 120_000);
+  }, 300_000);
 
   afterAll(() => {
     for (const child of children) child.kill('SIGKILL');
@@ -282,7 +282,7 @@ describe.skipIf(!CAN_WATCH)('a purchases import killed with SIGKILL', () => {
         amount: '0.0000',
       });
     },
-    120_000,
+    300_000,
   );
 
   it('stores all of the file or none of it when killed as the last rows are written', async () => {
@@ -292,7 +292,7 @@ describe.skipIf(!CAN_WATCH)('a purchases import killed with SIGKILL', () => {
     expect(stored.distinctEvents).toBe(stored.purchases);
     expect(stored.items).toBe(stored.purchases === 0 ? 0 : data.items);
     if (run.signal !== 'SIGKILL') expect(run.code).toBe(0);
-  }, 120_000);
+  }, 300_000);
 
   it('stores every row exactly once when the same import is run again to completion', async () => {
     const run = await importPurchases();
@@ -309,7 +309,7 @@ describe.skipIf(!CAN_WATCH)('a purchases import killed with SIGKILL', () => {
       items: data.items,
       amount: unitsToDecimal(data.amountUnits),
     });
-  }, 120_000);
+  }, 300_000);
 
   it('reports every row as a duplicate and changes nothing when the completed import is run again', async () => {
     const run = await importPurchases();
@@ -319,5 +319,5 @@ describe.skipIf(!CAN_WATCH)('a purchases import killed with SIGKILL', () => {
     const stored = await inspect();
     expect(stored.purchases).toBe(PURCHASES);
     expect(stored.distinctEvents).toBe(PURCHASES);
-  }, 120_000);
+  }, 300_000);
 });

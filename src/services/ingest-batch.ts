@@ -53,7 +53,7 @@ export async function ingestBatch(
       programId,
       (p) => problems.push({ index: p.ord, ...describeSinkProblem(p) }),
       DEFAULT_CHUNK_SIZE,
-      (kind, written) => upkeep.afterWrite(kind, written),
+      upkeep,
     );
     for (const { index, record } of valid) await sink.add(kind, index, record as never);
     await sink.flush();

@@ -64,7 +64,7 @@ export async function loadDemo(deps: Deps, options: LoadDemoOptions = {}): Promi
           throw new Error(`demo record ${problem.kind} ${problem.id} was refused (${problem.status})`);
         },
         DEFAULT_CHUNK_SIZE,
-        (kind, written) => upkeep.afterWrite(kind, written),
+        upkeep,
       );
       let ord = 0;
       for (let index = from; index <= to; index++) {

@@ -16,8 +16,13 @@ export interface KindCounts {
   duplicate: number;
 }
 
-/** Called with each chunk's records that were written (inserted, or a member or account updated). */
-export type AfterWrite = (kind: RecordKind, written: readonly PreparedRecord[]) => Promise<void>;
+/** What keeps derived state current: told of each chunk's written records, settled when the sink is flushed. */
+export interface WriteFollower {
+  /** Called with each chunk's records that were written (inserted, or a member or account updated). */
+  afterWrite(kind: RecordKind, written: readonly PreparedRecord[]): Promise<void>;
+  /** Called once every buffered record is written, before the caller commits. */
+  settle(): Promise<void>;
+}
 
 export interface SinkProblem {
   ord: number;
@@ -42,7 +47,7 @@ export class RecordSink {
     private readonly programId: string,
     private readonly onProblem: (problem: SinkProblem) => void,
     private readonly chunkSize = DEFAULT_CHUNK_SIZE,
-    private readonly afterWrite?: AfterWrite,
+    private readonly follower?: WriteFollower,
   ) {}
 
   /** Adds a record; returns a problem at once when the same id occurs earlier in the buffer with another payload. */
@@ -65,10 +70,11 @@ export class RecordSink {
     if (++this.buffered >= this.chunkSize) await this.startWrite();
   }
 
-  /** Writes everything buffered and waits until every write has finished. */
+  /** Writes everything buffered, waits until every write has finished, and settles the follower. */
   async flush(): Promise<void> {
     await this.startWrite();
     await this.pending;
+    await this.follower?.settle();
   }
 
   // Writes are pipelined: while the database runs one chunk's statement, the caller goes on parsing
@@ -108,7 +114,7 @@ export class RecordSink {
           if (record && status !== 'duplicate') written.push(record);
         }
       }
-      if (this.afterWrite) await this.afterWrite(kind, written);
+      await this.follower?.afterWrite(kind, written);
     }
   }
 

@@ -73,7 +73,7 @@ export async function runImport(deps: Deps, options: RunImportOptions): Promise<
           refuse({ line: problem.ord, column: path, reason: message });
         },
         options.chunkSize,
-        (kind, written) => upkeep.afterWrite(kind, written),
+        upkeep,
       );
       for await (const item of options.source) {
         if ('problem' in item) {

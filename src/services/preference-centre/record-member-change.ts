@@ -30,7 +30,7 @@ export async function recordMemberChange(
     programId,
     (problem) => problems.push(problem),
     DEFAULT_CHUNK_SIZE,
-    (kind, written) => upkeep.afterWrite(kind, written),
+    upkeep,
   );
   let ord = 0;
   for (const kind of ['declarations', 'consents', 'points'] as const) {

@@ -18,12 +18,24 @@ const FEATURE_KINDS: ReadonlySet<RecordKind> = new Set([
   'declarations',
 ]);
 
+/** Events held before the touched members are evaluated, so memory stays bounded on large files. */
+const MAX_PENDING_EVENTS = 50_000;
+/** Members evaluated per statement group. */
+const SETTLE_CHUNK = 5_000;
+
 /**
  * Keeps features and memberships current as records are written: handed each chunk the record
- * writer has just stored (new records only: a duplicate changes nothing), it updates those members
- * in the same transaction, so an event and its effect on segments commit together or not at all.
+ * writer has just stored (new records only: a duplicate changes nothing), it collects the touched
+ * members and their new events, and `settle` evaluates each of them once, in the same transaction,
+ * so an event and its effect on segments commit together or not at all. The record sink settles
+ * when it is flushed; a member touched by several kinds or chunks of one transaction (a demo
+ * batch, an import) is evaluated once rather than once per chunk.
  */
 export class IngestUpkeep {
+  /** New events by the member's external id; members written without events have an empty list. */
+  private pending = new Map<string, MemberEvent[]>();
+  private pendingEvents = 0;
+
   private constructor(
     private readonly trx: Kysely<Schema>,
     private readonly setup: EvaluationSetup,
@@ -42,41 +54,46 @@ export class IngestUpkeep {
     return new IngestUpkeep(trx, await cachedEvaluationSetup(owner, trx, programId, asOf));
   }
 
-  /** Updates the members touched by records just written (inserted, or members updated). */
+  /** Notes the members touched by records just written (inserted, or members updated). */
   async afterWrite(kind: RecordKind, written: readonly PreparedRecord[]): Promise<void> {
     if (!FEATURE_KINDS.has(kind) || written.length === 0) return;
-    const { programId } = this.setup;
-    if (kind === 'members') {
-      const ids = await memberIdsOf(
-        this.trx,
-        programId,
-        written.map((r) => (r.record as { id: string }).id),
-      );
-      await reevaluateMembers(this.trx, this.setup, [...ids.values()], {
-        cause: 'event',
-        scores: 'incremental',
-      });
-      return;
-    }
-    const byExternal = new Map<string, MemberEvent[]>();
     for (const { record } of written) {
+      if (kind === 'members') {
+        const id = (record as { id: string }).id;
+        if (!this.pending.has(id)) this.pending.set(id, []);
+        continue;
+      }
       const event = memberEventOf(kind, record);
       if (event === null) continue;
       const memberId = (record as { memberId: string }).memberId;
-      const list = byExternal.get(memberId) ?? [];
-      list.push(event);
-      byExternal.set(memberId, list);
+      const list = this.pending.get(memberId);
+      if (list) list.push(event);
+      else this.pending.set(memberId, [event]);
+      this.pendingEvents++;
     }
-    const ids = await memberIdsOf(this.trx, programId, [...byExternal.keys()]);
-    const events = new Map<number, MemberEvent[]>();
-    for (const [external, list] of byExternal) {
-      const id = ids.get(external);
-      if (id !== undefined) events.set(id, list);
+    if (this.pendingEvents >= MAX_PENDING_EVENTS) await this.settle();
+  }
+
+  /** Evaluates every member touched since the last settle: their new events, then every scheme. */
+  async settle(): Promise<void> {
+    if (this.pending.size === 0) return;
+    const pending = this.pending;
+    this.pending = new Map();
+    this.pendingEvents = 0;
+    const externals = [...pending.keys()];
+    for (let i = 0; i < externals.length; i += SETTLE_CHUNK) {
+      const chunk = externals.slice(i, i + SETTLE_CHUNK);
+      const ids = await memberIdsOf(this.trx, this.setup.programId, chunk);
+      const events = new Map<number, MemberEvent[]>();
+      for (const external of chunk) {
+        const id = ids.get(external);
+        if (id !== undefined) events.set(id, pending.get(external) ?? []);
+      }
+      await reevaluateMembers(this.trx, this.setup, [...events.keys()], {
+        events,
+        cause: 'event',
+        scores: 'incremental',
+      });
     }
-    await reevaluateMembers(this.trx, this.setup, [...events.keys()], {
-      events,
-      cause: 'event',
-      scores: 'incremental',
-    });
   }
 }
