@@ -13,3 +13,11 @@ export const ApiKeyInfo = z.object({
   createdAt: z.string(),
 });
 export type ApiKeyInfo = z.infer<typeof ApiKeyInfo>;
+
+/** A key as `keys list` shows it: never its secret or hash. */
+export const ApiKeyListing = ApiKeyInfo.extend({
+  /** When the key last authenticated a request (recorded at most once a minute); null if never. */
+  lastUsedAt: z.string().nullable(),
+  revokedAt: z.string().nullable(),
+});
+export type ApiKeyListing = z.infer<typeof ApiKeyListing>;

@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { testCli } from '../../../test/fixtures/cli.ts';
 import { freshProgramId, openTestDatabase } from '../../../test/fixtures/database.ts';
 import { get, postJson } from '../../../test/fixtures/http.ts';
-import { programWithKey, sampleRecords, testDeps } from '../../../test/fixtures/programs.ts';
+import { programWithKey, sampleRecords, TEST_NOW, testDeps } from '../../../test/fixtures/programs.ts';
 import { ApiKeyInfo } from '../../contracts/api-keys.ts';
 import { ERROR_CODES } from '../../contracts/errors.ts';
 import { MemberView } from '../../contracts/member-view.ts';
@@ -208,5 +208,35 @@ describe('narrowcast keys revoke', () => {
 
     const again = await run('keys', 'revoke', keyId, '--program', programId);
     expect(again.code).toBe(0);
+  });
+});
+
+describe('narrowcast keys list', () => {
+  it("lists only the program's keys, with when each was last used and revoked, and never a secret", async () => {
+    const { programId, key, keyId } = await programWithKey(deps);
+    const other = await programWithKey(deps);
+    const unused = await run('keys', 'create', '--program', programId, '--scopes', 'read', '--label', 'bi');
+    expect(unused.code, unused.stderr).toBe(0);
+    const listedBefore = JSON.parse((await run('keys', 'list', '--program', programId, '--json')).stdout);
+    expect(listedBefore.map((k: { lastUsedAt: string | null }) => k.lastUsedAt)).toEqual([null, null]);
+
+    const app = createApp(deps);
+    await postJson(app, `/v1/programs/${programId}/members`, { records: [{ id: 'm1' }] }, key);
+    await run('keys', 'revoke', keyId, '--program', programId);
+
+    const result = await run('keys', 'list', '--program', programId, '--json');
+    expect(result.code, result.stderr).toBe(0);
+    const listed = JSON.parse(result.stdout) as Record<string, unknown>[];
+    expect(listed).toHaveLength(2);
+    expect(listed[0]).toMatchObject({ id: keyId, programId, revokedAt: expect.any(String) });
+    expect(listed[0]?.lastUsedAt).toBe(TEST_NOW.toISOString());
+    expect(listed[1]).toMatchObject({ scopes: ['read'], label: 'bi', lastUsedAt: null, revokedAt: null });
+    expect(listed.map((k) => k.id)).not.toContain(other.keyId);
+    expect(result.stdout).not.toContain(key.split('_')[2] ?? 'no secret');
+    expect(result.stdout).not.toMatch(/hash/i);
+
+    const text = await run('keys', 'list', '--program', programId);
+    expect(text.stdout).toContain(`${keyId}  `);
+    expect(text.stdout).toContain('REVOKED');
   });
 });

@@ -4,6 +4,7 @@ import { AppError } from '../../contracts/errors.ts';
 import { Currency, ProgramId, Timestamp } from '../../contracts/scalars.ts';
 import { createApiKey } from '../../services/create-api-key.ts';
 import { createProgram } from '../../services/create-program.ts';
+import { listApiKeys } from '../../services/list-api-keys.ts';
 import { revokeApiKey } from '../../services/revoke-api-key.ts';
 import { showMember } from '../../services/show-member.ts';
 import { type CliContext, type GlobalOptions, printJson, withSession } from '../cli-context.ts';
@@ -72,6 +73,27 @@ export function registerKeys(program: Command, context: CliContext): void {
         context.stdout.write(
           `${created.key}\n\nAPI key ${created.id} for program "${created.programId}" with scopes ${created.scopes.join(', ')}.\nStore it now: only its hash is kept, so it cannot be shown again.\n`,
         );
+    });
+  keys
+    .command('list')
+    .description("the program's API keys: scopes, label, created, last used, revoked (never a secret)")
+    .option('--json', 'print as JSON')
+    .action(async (options: { json?: boolean }, command: Command) => {
+      const global = command.optsWithGlobals<GlobalOptions>();
+      const listed = await withSession(context, global, ({ deps }) =>
+        listApiKeys(deps, { programId: programOf(context, global) }),
+      );
+      if (options.json) return printJson(context, listed);
+      if (listed.length === 0) {
+        context.stdout.write('No API keys; create one with: narrowcast keys create --scopes ...\n');
+        return;
+      }
+      const day = (iso: string | null) => (iso === null ? '-' : iso.slice(0, 16).replace('T', ' '));
+      for (const k of listed) {
+        context.stdout.write(
+          `${k.id}  ${k.scopes.join(',').padEnd(19)} created ${day(k.createdAt)}  last used ${day(k.lastUsedAt)}${k.revokedAt ? `  REVOKED ${day(k.revokedAt)}` : ''}${k.label ? `  ${k.label}` : ''}\n`,
+        );
+      }
     });
   keys
     .command('revoke')
