@@ -144,6 +144,25 @@ describe('compiling message templates', () => {
     if (!result.ok) expect(result.issues[0]?.path).toBe('audience.segments[0]');
   });
 
+  it('refuses a segment the program does not have, naming its place, and accepts any declared interest', () => {
+    const known = (ref: { scheme: string; segment: string }) =>
+      ref.scheme === 'loyalty' && ref.segment === 'points_savers' ? ['points_balance'] : undefined;
+    const definition = sampleDefinition({
+      audience: { segments: ['loyalty/points_savers', 'loyalty/points_saver', 'declared/interest:coffee'] },
+    });
+    const result = compileCampaign(engine, definition, policy, known);
+    expect(result.ok).toBe(false);
+    if (!result.ok) {
+      expect(result.issues).toHaveLength(1);
+      expect(result.issues[0]).toMatchObject({ path: 'audience.segments[1]' });
+      expect(result.issues[0]?.message).toContain('loyalty/points_saver does not exist');
+    }
+    const fine = sampleDefinition({
+      audience: { segments: ['loyalty/points_savers', 'declared/interest:tea'] },
+    });
+    expect(compileCampaign(engine, fine, policy, known).ok).toBe(true);
+  });
+
   it('reports a bad audience filter at its path', () => {
     const [issue] = issuesOf(
       sampleDefinition({ audience: { segments: ['a/b'], filter: { feature: 'nope', op: 'gt', value: 1 } } }),

@@ -26,7 +26,10 @@ export interface CompiledCampaign {
   messages: Map<string, Map<Channel, CompiledMessage>>;
 }
 
-/** The features each referenced segment's rule reads, when known, so the sensitive guard can see through segments. */
+/**
+ * The features a program segment's rule reads (so the sensitive guard can see through segments),
+ * or undefined when the program has no such segment. Without a lookup, references are not checked.
+ */
 export type SegmentFeatures = (ref: SegmentRef) => readonly string[] | undefined;
 
 /** Trial renders a template gets at definition time before a time-bound failure counts. */
@@ -55,7 +58,7 @@ export function compileCampaign(
   engine: Liquid,
   definition: CampaignDefinition,
   policy: Pick<GovernancePolicy, 'sensitiveDeclarationKeys' | 'rewardThresholds'>,
-  segmentFeatures: SegmentFeatures = () => undefined,
+  segmentFeatures?: SegmentFeatures,
 ): { ok: true; campaign: CompiledCampaign } | { ok: false; issues: DefinitionIssue[] } {
   const issues: DefinitionIssue[] = [];
   const sensitive = new Set(policy.sensitiveDeclarationKeys);
@@ -130,7 +133,7 @@ function compilePart(
 function checkAudience(
   definition: CampaignDefinition,
   sensitive: ReadonlySet<string>,
-  segmentFeatures: SegmentFeatures,
+  segmentFeatures: SegmentFeatures | undefined,
   issues: DefinitionIssue[],
 ): void {
   const { filter } = definition.audience;
@@ -161,8 +164,18 @@ function checkAudience(
       ? [{ ref: definition.schedule.segment, path: 'schedule.segment' }]
       : []),
   ];
+  if (segmentFeatures === undefined) return;
   for (const { ref, path } of refs) {
-    for (const feature of segmentFeatures(ref) ?? []) {
+    const features = segmentFeatures(ref);
+    // Declared-interest segments exist per interest a member declares, so any name is accepted.
+    if (features === undefined && !(ref.scheme === 'declared' && ref.segment.startsWith('interest:'))) {
+      issues.push({
+        path,
+        message: `segment ${ref.scheme}/${ref.segment} does not exist in this program; \`narrowcast segments list\` shows its segments`,
+      });
+      continue;
+    }
+    for (const feature of features ?? []) {
       const key = sensitiveFeatureKey(feature, sensitive);
       if (key !== undefined) {
         issues.push({
