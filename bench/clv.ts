@@ -215,6 +215,7 @@ async function customers(programId: string): Promise<number> {
 async function analyze(): Promise<void> {
   await sql`VACUUM ANALYZE purchases`.execute(database.db);
   await sql`VACUUM ANALYZE members`.execute(database.db);
+  await sql`VACUUM ANALYZE member_features`.execute(database.db);
 }
 
 async function createDatabaseIfMissing(target: string): Promise<void> {
