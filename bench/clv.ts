@@ -3,11 +3,14 @@
 // at N members (default 1,000,000). The target is read + fit < 5 s at 1M members.
 //
 //   node bin/run-ts.mjs bench/clv.ts [--members 1000000] [--repeat 3] [--cdnow FILE] [--score]
+//                                    [--orders] [--verify]
 //                                    [--database-url postgres://postgres@127.0.0.1:5432/narrowcast_bench]
 //
 // Set-up is not measured: the first run creates the database if missing, imports CDNOW and loads
 // the demo program's members and purchases (a few minutes at 1M), then VACUUM ANALYZEs; later runs
-// reuse them. Each repeat times the steps fitClv runs before scoring: readClvSummaries (SQL),
+// reuse them. Each repeat times the steps fitClv runs before scoring: readClvSummaries (SQL: the
+// kept per-member summaries when they apply, else the window pass over the orders; --orders always
+// times the window pass; --verify first checks the two agree member by member),
 // fitDataOf (counting customers into weighted groups), and each model's fit (with standard errors).
 // --score also runs fitClv end to end once per count model (scores and writes every member).
 import { existsSync } from 'node:fs';
@@ -16,7 +19,8 @@ import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { openDatabase } from '../src/db/database.ts';
-import { readClvSummaries } from '../src/db/queries/clv-summaries.ts';
+import { readClvSummaries, readKeptClvSummaries } from '../src/db/queries/clv-kept-summaries.ts';
+import { type ClvSummaryColumns, readClvSummariesFromOrders } from '../src/db/queries/clv-summaries.ts';
 import { fitBgNbdGroups } from '../src/domain/clv/bgnbd.ts';
 import { fitGammaGammaGroups } from '../src/domain/clv/gamma-gamma.ts';
 import { fitParetoNbdGroups } from '../src/domain/clv/pareto-nbd.ts';
@@ -36,6 +40,8 @@ const { values } = parseArgs({
     },
     score: { type: 'boolean', default: false },
     'skip-cdnow': { type: 'boolean', default: false },
+    orders: { type: 'boolean', default: false },
+    verify: { type: 'boolean', default: false },
   },
 });
 const members = Number(values.members);
@@ -106,10 +112,19 @@ for (const { label, programId, calibrationEnd } of datasets) {
     load: number;
     cpu: { group: number; bgnbd: number; pareto: number; gamma: number };
   }[] = [];
+  const kept = await readKeptClvSummaries(database.db, { programId, calibrationEnd });
+  console.log(`${label}: kept summaries ${kept.ok ? 'apply' : `do not apply (${kept.reason})`}`);
+  if (values.verify && kept.ok) {
+    const orders = await readClvSummariesFromOrders(database.db, { programId, calibrationEnd });
+    console.log(`  kept vs window pass over the orders: ${difference(kept.columns, orders) ?? 'identical'}`);
+  }
   for (let rep = 0; rep < repeat; rep++) {
     const load = loadavg()[0] as number;
     let t = performance.now();
-    const columns = await readClvSummaries(database.db, { programId, calibrationEnd });
+    const query = { programId, calibrationEnd };
+    const columns = values.orders
+      ? await readClvSummariesFromOrders(database.db, query)
+      : await readClvSummaries(database.db, query);
     const read = seconds(t);
     t = performance.now();
     let c = cpu();
@@ -142,7 +157,7 @@ for (const { label, programId, calibrationEnd } of datasets) {
     });
     if (rep === 0) {
       console.log(
-        `${label}: ${columns.length} customers, ${data.counts.x.length} (x, tx, T) groups, ${data.spend.customers} spenders in ${data.spend.x.length} (x, zbar) groups`,
+        `${label}: ${columns.length} customers (read from ${columns.source === 'kept' ? 'kept summaries' : 'the orders'}), ${data.counts.x.length} (x, tx, T) groups, ${data.spend.customers} spenders in ${data.spend.x.length} (x, zbar) groups`,
       );
       for (const fit of [bgnbd, pareto, gamma]) {
         const params = Object.entries(fit.params).map(([k, v]) => `${k} ${v.toPrecision(4)}`);
@@ -176,6 +191,17 @@ for (const { label, programId, calibrationEnd } of datasets) {
 }
 await database.close();
 
+/** The first difference between two reads of the summaries, or null when they are equal. */
+function difference(a: ClvSummaryColumns, b: ClvSummaryColumns): string | null {
+  if (a.length !== b.length) return `${a.length} vs ${b.length} customers`;
+  for (const key of ['memberId', 'x', 'firstDay', 'lastDay', 'repeatSpend', 'holdoutX'] as const) {
+    for (let i = 0; i < a.length; i++) {
+      if (a[key][i] !== b[key][i]) return `${key} of member ${a.memberId[i]}: ${a[key][i]} vs ${b[key][i]}`;
+    }
+  }
+  return null;
+}
+
 async function customers(programId: string): Promise<number> {
   const row = await database.db
     .selectFrom('members')
@@ -189,6 +215,7 @@ async function customers(programId: string): Promise<number> {
 async function analyze(): Promise<void> {
   await sql`VACUUM ANALYZE purchases`.execute(database.db);
   await sql`VACUUM ANALYZE members`.execute(database.db);
+  await sql`VACUUM ANALYZE member_features`.execute(database.db);
 }
 
 async function createDatabaseIfMissing(target: string): Promise<void> {

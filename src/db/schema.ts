@@ -174,6 +174,12 @@ export interface MemberFeaturesTable {
   f_score: number | null;
   m_score: number | null;
   updated_at: Generated<Date>;
+  /** CLV summaries computed by the database from `aggregates` (migration 0010); never written. */
+  clv_orders: ColumnType<number | null, never, never>;
+  clv_order_days: ColumnType<number | null, never, never>;
+  clv_first_day: ColumnType<number | null, never, never>;
+  clv_last_day: ColumnType<number | null, never, never>;
+  clv_repeat_amount: ColumnType<string | null, never, never>;
 }
 
 export interface SegmentSettingsTable {

@@ -2,12 +2,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CountModel } from '../contracts/clv.ts';
 import { AppError } from '../contracts/errors.ts';
-import {
-  firstOrderAt,
-  readClvSummaries,
-  readPurchaseDays,
-  utcDayNumber,
-} from '../db/queries/clv-summaries.ts';
+import { readClvSummaries } from '../db/queries/clv-kept-summaries.ts';
+import { firstOrderAt, readPurchaseDays, utcDayNumber } from '../db/queries/clv-summaries.ts';
 import { fitAll } from '../domain/clv/fit-all.ts';
 import type { PurchaseModel } from '../domain/clv/purchase-model.ts';
 import { renderValidationSvg } from '../domain/clv/render-validation-svg.ts';

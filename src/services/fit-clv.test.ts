@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshProgramId, openTestDatabase } from '../../test/fixtures/database.ts';
 import type { ClvFitReport } from '../contracts/clv.ts';
 import type { Database } from '../db/database.ts';
-import { readClvSummaries } from '../db/queries/clv-summaries.ts';
+import { readClvSummaries } from '../db/queries/clv-kept-summaries.ts';
 import { CDNOW_CALIBRATION_END } from '../domain/clv/cdnow-fixture.ts';
 import { countDataOf, groupByFrequency } from '../domain/clv/frequency-groups.ts';
 import { groupSpend, spendDataOf } from '../domain/clv/gamma-gamma.ts';

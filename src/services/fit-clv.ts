@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { ClvFitReport, ClvModelFit, CountModel, SpendModel } from '../contracts/clv.ts';
 import { AppError } from '../contracts/errors.ts';
+import { readClvSummaries } from '../db/queries/clv-kept-summaries.ts';
 import { insertClvModel, replacePredictions } from '../db/queries/clv-predictions.ts';
-import { type ClvSummaryColumns, readClvSummaries } from '../db/queries/clv-summaries.ts';
+import type { ClvSummaryColumns } from '../db/queries/clv-summaries.ts';
 import { fitBgNbdGroups } from '../domain/clv/bgnbd.ts';
 import { CLV_DEFAULTS } from '../domain/clv/clv.ts';
 import type { FitAllResult } from '../domain/clv/fit-all.ts';

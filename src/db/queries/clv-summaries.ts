@@ -20,8 +20,9 @@ import type { Schema } from '../schema.ts';
 const READ_RANGES = 4;
 /** Members per text value in readPurchaseDays: keeps each value well below the engines' size limits. */
 const MEMBERS_PER_CHUNK = 100_000;
-const MONEY_UNITS = 10_000;
-const DAY_MS = 86_400_000;
+/** Money travels as integers of 1/MONEY_UNITS currency units. */
+export const MONEY_UNITS = 10_000;
+export const DAY_MS = 86_400_000;
 
 /** Per-member summaries as parallel columns (index i is one member). */
 export interface ClvSummaryColumns {
@@ -40,6 +41,11 @@ export interface ClvSummaryColumns {
   /** UTC day number of the calibration end. */
   calibrationEndDay: number;
   length: number;
+  /**
+   * Where they were read from: the per-member summaries kept current as purchases arrive
+   * (clv-kept-summaries.ts), or a window pass over the orders.
+   */
+  source: 'kept' | 'orders';
 }
 
 export interface ClvSummaryQuery {
@@ -103,7 +109,10 @@ interface SummaryChunk {
  * Runs a read with JIT compilation off: PostgreSQL would JIT these plans by their cost, spending
  * about a second compiling for a one-pass scan that gains nothing from it.
  */
-function withoutJit<T>(db: Kysely<Schema>, read: (trx: Transaction<Schema>) => Promise<T>): Promise<T> {
+export function withoutJit<T>(
+  db: Kysely<Schema>,
+  read: (trx: Transaction<Schema>) => Promise<T>,
+): Promise<T> {
   return db.transaction().execute(async (trx) => {
     await sql`SET LOCAL jit = off`.execute(trx);
     return read(trx);
@@ -115,8 +124,12 @@ export function utcDayNumber(at: Date): number {
   return Math.floor(at.getTime() / DAY_MS);
 }
 
-/** Reads every customer's calibration summary (and holdout count) of one program, in member_id order. */
-export async function readClvSummaries(
+/**
+ * Reads every customer's calibration summary (and holdout count) of one program, in member_id
+ * order, from the orders themselves: right for any calibration end and holdout. readClvSummaries
+ * (clv-kept-summaries.ts) calls it when the kept summaries cannot give the same result.
+ */
+export async function readClvSummariesFromOrders(
   db: Kysely<Schema>,
   query: ClvSummaryQuery,
 ): Promise<ClvSummaryColumns> {
@@ -159,6 +172,7 @@ export async function readClvSummaries(
     holdoutX: new Int32Array(length),
     calibrationEndDay,
     length,
+    source: 'orders',
   };
   let offset = 0;
   for (const chunk of chunks) {
@@ -178,7 +192,7 @@ export async function readClvSummaries(
  * Parses `count` (possibly negative) integers separated by anything else (spaces, or an array's
  * braces and commas) without allocating a string per value.
  */
-function parseIntegers(text: string, count: number): Float64Array {
+export function parseIntegers(text: string, count: number): Float64Array {
   const out = new Float64Array(count);
   let k = 0;
   let value = 0;

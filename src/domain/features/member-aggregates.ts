@@ -10,6 +10,7 @@ import type {
   MemberEvent,
   MemberHistory,
 } from './member-history.ts';
+import { NO_ORDER_AMOUNTS, type OrderAmounts, withOrderAmount } from './order-amounts.ts';
 import { epochMs, utcDay } from './utc-days.ts';
 
 // The stored half of a member's features: a fold over events that a new event updates in O(1)
@@ -67,6 +68,8 @@ export interface MemberAggregates {
   declarations: Record<string, DeclaredKey>;
   /** Per-day activity, ascending by day; `pruneBuckets` drops days no window can reach. */
   buckets: DayBucket[];
+  /** Order totals for the CLV summaries (order-amounts.ts); absent in state stored before they were kept. */
+  orderAmounts?: OrderAmounts;
 }
 
 /** A member with no events yet. */
@@ -89,6 +92,7 @@ export function emptyAggregates(joinedAt: string | null): MemberAggregates {
     latestNps: null,
     declarations: {},
     buckets: [],
+    orderAmounts: NO_ORDER_AMOUNTS,
   };
 }
 
@@ -139,6 +143,7 @@ function applyPurchase(agg: MemberAggregates, p: HistoryPurchase): MemberAggrega
   }
   return {
     ...agg,
+    ...withOrderAmount(agg, day, p.amount),
     orders: agg.orders + 1,
     purchaseDays: insertSorted(agg.purchaseDays, day),
     netMerchandise: addMoney(agg.netMerchandise, merchandise),
