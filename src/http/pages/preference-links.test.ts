@@ -101,5 +101,6 @@ describe('the signing secret', () => {
     } finally {
       await elsewhere.close();
     }
-  });
+    // Opening and migrating a second engine is slow on a loaded machine; this is a budget, not an assertion.
+  }, 180_000);
 });
