@@ -2,13 +2,16 @@ import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   expectNoMemberData,
   openPage,
+  postForm,
   preferenceTestApp,
   programWithMemberLink,
 } from '../../../test/browser/preference-fixtures.ts';
+import { testCli } from '../../../test/fixtures/cli.ts';
 import { TEST_NOW } from '../../../test/fixtures/programs.ts';
 import { openDatabase } from '../../db/database.ts';
 import { silentLog } from '../../services/deps.ts';
 import { ingestBatch } from '../../services/ingest-batch.ts';
+import { createMemberLink } from '../../services/preference-centre/create-member-link.ts';
 import { createApp } from '../app.ts';
 
 // The member link: what a valid, a changed, an expired and a foreign link open.
@@ -103,4 +106,72 @@ describe('the signing secret', () => {
     }
     // Opening and migrating a second engine is slow on a loaded machine; this is a budget, not an assertion.
   }, 180_000);
+});
+
+describe("rotating a program's link key", () => {
+  const rotate = async (programId: string, ...args: string[]) => {
+    const result = await testCli(deps).run('preferences', 'rotate-link-key', '--program', programId, ...args);
+    return {
+      ...result,
+      rotation: result.code === 0 && args.includes('--json') ? JSON.parse(result.stdout) : null,
+    };
+  };
+  const newLink = (programId: string) =>
+    createMemberLink(deps, { programId, memberId: 'M1', ttlDays: 90, baseUrl: 'http://127.0.0.1' });
+
+  it('signs new links with the new key and still accepts old links and open forms for the grace period', async () => {
+    const { programId, link } = await programWithMemberLink(deps, { ttlDays: 90 });
+    const page = await openPage(app, link.path);
+    const { rotation } = await rotate(programId, '--grace-days', '2', '--json');
+    expect(rotation).toEqual({
+      programId,
+      keyId: 1,
+      rotatedAt: TEST_NOW.toISOString(),
+      previousAcceptedUntil: new Date(TEST_NOW.getTime() + 2 * 86_400_000).toISOString(),
+    });
+    const fresh = await newLink(programId);
+    expect(fresh.token.split('.')[1]).not.toBe(link.token.split('.')[1]);
+    expect((await app.request(link.path)).status).toBe(200);
+    const saved = await postForm(app, link.path, [['_form', page.formToken as string]], {
+      cookie: page.cookie,
+    });
+    expect(saved.headers.get('location')).toBe(`${link.path}?done=saved`);
+
+    clock.now = new Date(TEST_NOW.getTime() + 2 * 86_400_000);
+    const old = await app.request(link.path);
+    expect(old.status).toBe(404);
+    expectNoMemberData(await old.text());
+    expect((await app.request(fresh.path)).status).toBe(200);
+  });
+
+  it('voids old links at once with no grace, leaving other programs alone, and keeps rotating', async () => {
+    const { programId, link } = await programWithMemberLink(deps, { ttlDays: 90 });
+    const other = await programWithMemberLink(deps, { ttlDays: 90 });
+    const printed = await rotate(programId, '--grace-days', '0');
+    expect(printed.code).toBe(0);
+    expect(printed.stdout).toContain('New member-link key 1');
+    expect((await app.request(link.path)).status).toBe(404);
+    expect((await app.request(other.link.path)).status).toBe(200);
+
+    const first = await newLink(programId);
+    const { rotation } = await rotate(programId, '--json');
+    expect(rotation.keyId).toBe(2);
+    // Without --grace-days the replaced key verifies for the program's link lifetime (30 days by default).
+    expect(rotation.previousAcceptedUntil).toBe(new Date(TEST_NOW.getTime() + 30 * 86_400_000).toISOString());
+    expect((await app.request(first.path)).status).toBe(200);
+    expect((await app.request((await newLink(programId)).path)).status).toBe(200);
+  });
+
+  it('refuses a grace period that is not 0-365 whole days, changing nothing', async () => {
+    const { programId, link } = await programWithMemberLink(deps);
+    for (const days of ['-1', '366', '1.5']) {
+      const result = await rotate(programId, '--grace-days', days);
+      expect(result.code, days).toBe(64);
+      expect(result.stderr).toMatch(/grace/);
+    }
+    expect((await app.request(link.path)).status).toBe(200);
+    expect(
+      await deps.db.selectFrom('preference_link_keys').where('program_id', '=', programId).execute(),
+    ).toEqual([]);
+  });
 });
