@@ -264,6 +264,16 @@ export interface InstallationSecretsTable {
   created_at: Generated<Date>;
 }
 
+/** A program's member-link signing keys (migration 0007); a null secret is the installation's. */
+export interface PreferenceLinkKeysTable {
+  program_id: string;
+  key_id: number;
+  secret: string | null;
+  created_at: Date;
+  /** Null for the key that signs now; a replaced key verifies until then. */
+  accept_until: Date | null;
+}
+
 export interface PreferenceCentresTable {
   program_id: string;
   config: unknown;
@@ -387,6 +397,7 @@ export interface Schema {
   webhooks: WebhooksTable;
   webhook_deliveries: WebhookDeliveriesTable;
   installation_secrets: InstallationSecretsTable;
+  preference_link_keys: PreferenceLinkKeysTable;
   preference_centres: PreferenceCentresTable;
   quizzes: QuizzesTable;
   preference_form_uses: PreferenceFormUsesTable;

@@ -111,6 +111,31 @@ describe('the preference centre in Chromium', () => {
     await page.getByRole('button', { name: 'Save my preferences' }).click();
     await page.waitForURL(/done=saved/);
     expect(await ledgers(deps, programId)).toEqual({ declarations, consents, points });
+
+    // An hour later the member takes the pledge and unticks an interest: the pledge alone makes
+    // them an Eco-Ally, and they leave the unticked interest's segment, both within the submit.
+    const later = new Date(TEST_NOW.getTime() + 3_600_000);
+    now = later;
+    await page.getByLabel('I take the pledge').check();
+    await page.getByLabel('Brewing equipment').uncheck();
+    await page.getByRole('button', { name: 'Save my preferences' }).click();
+    await page.waitForURL(/done=saved/);
+    await expect.poll(() => page.getByLabel('Brewing equipment').isChecked()).toBe(false);
+    const after = await testCli(deps).run('members', 'show', 'M1', '--program', programId, '--json');
+    const declared = (JSON.parse(after.stdout) as MemberView).segments.filter((s) => s.scheme === 'declared');
+    expect(declared.map((s) => [s.segment, s.since])).toEqual([
+      ['eco_allies', later.toISOString()],
+      ['flavor_innovators', TEST_NOW.toISOString()],
+      ['interest:coffee', TEST_NOW.toISOString()],
+    ]);
+    expect(declared[0]?.explanation).toContain('declared challenge.pledge includes pledged');
+    const left = await deps.db
+      .selectFrom('segment_transitions')
+      .select(['segment', 'at'])
+      .where('program_id', '=', programId)
+      .where('change', '=', 'left')
+      .execute();
+    expect(left).toEqual([{ segment: 'interest:equipment', at: later }]);
     await page.close();
   });
 

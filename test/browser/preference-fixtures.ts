@@ -1,12 +1,14 @@
 import { expect } from 'vitest';
 import type { QuizDefinition } from '../../src/contracts/preferences.ts';
+import { createApp } from '../../src/http/app.ts';
 import { createProgram } from '../../src/services/create-program.ts';
-import type { Deps } from '../../src/services/deps.ts';
+import type { Deps, Log } from '../../src/services/deps.ts';
 import { ingestBatch } from '../../src/services/ingest-batch.ts';
 import { createMemberLink } from '../../src/services/preference-centre/create-member-link.ts';
 import { defineQuiz } from '../../src/services/preference-centre/manage-quizzes.ts';
-import { freshProgramId } from '../fixtures/database.ts';
+import { freshProgramId, openTestDatabase } from '../fixtures/database.ts';
 import type { RequestTarget } from '../fixtures/http.ts';
+import { TEST_NOW } from '../fixtures/programs.ts';
 
 /** The seed article's sustainability pledge: a one-answer challenge that leads to Eco-Allies. */
 export const PLEDGE: QuizDefinition = {
@@ -150,3 +152,33 @@ export async function declaredSegments(deps: Deps, programId: string, memberId: 
     .execute();
   return rows.map((row) => row.segment);
 }
+
+/**
+ * The HTTP app in-process on the test database, with a clock the test sets (`clock.now`, back to
+ * TEST_NOW before each test) and every log line kept in `logged`.
+ */
+export async function preferenceTestApp() {
+  const database = await openTestDatabase();
+  const clock = { now: TEST_NOW };
+  const logged: string[] = [];
+  const keep = (message: string, fields?: Record<string, unknown>) =>
+    logged.push(JSON.stringify([message, fields]));
+  const log: Log = { info: keep, warn: keep, error: keep };
+  const deps: Deps = { db: database.db, clock: () => clock.now, log };
+  return { database, deps, app: createApp(deps), clock, logged };
+}
+
+/** A submit of every part of the page: interests, channel, consent, birthday and the pledge. */
+export const fullForm = (token: string): [string, string][] => [
+  ['_form', token],
+  ['shown', 'interests'],
+  ['interests', 'coffee'],
+  ['interests', 'tea'],
+  ['shown', 'channels'],
+  ['channels', 'email'],
+  ['shown', 'consent'],
+  ['consent', 'email'],
+  ['shown', 'birthday'],
+  ['birthday', '1990-05-03'],
+  ['q.pledge.pledge', 'pledged'],
+];

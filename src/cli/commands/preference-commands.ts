@@ -13,6 +13,7 @@ import {
   listQuizzes,
   showQuiz,
 } from '../../services/preference-centre/manage-quizzes.ts';
+import { rotateLinkKey } from '../../services/preference-centre/rotate-link-key.ts';
 import { type CliContext, type GlobalOptions, printJson, withSession } from '../cli-context.ts';
 
 const programOf = (context: CliContext, global: GlobalOptions) => global.program ?? context.config.program;
@@ -32,7 +33,7 @@ async function readJsonFile(file: string): Promise<unknown> {
   }
 }
 
-/** `members link`, `preferences show|configure` and `quizzes list|show|put|archive`. */
+/** `members link`, `preferences show|configure|rotate-link-key` and `quizzes list|show|put|archive`. */
 export function registerPreferenceCommands(program: Command, context: CliContext): void {
   registerMemberLink(program, context);
   registerPreferences(program, context);
@@ -100,6 +101,30 @@ function registerPreferences(program: Command, context: CliContext): void {
       );
       if (options.json) printJson(context, stored);
       else context.stdout.write(`Configured the preference centre of "${programOf(context, global)}".\n`);
+    });
+  preferences
+    .command('rotate-link-key')
+    .description(
+      'sign member links and forms with a new key; links signed before keep working for a grace period',
+    )
+    .option(
+      '--grace-days <days>',
+      "days the replaced key still verifies (default: the program's linkTtlDays; 0 voids them now)",
+    )
+    .option('--json', 'print the rotation as JSON')
+    .action(async (options: { graceDays?: string; json?: boolean }, command: Command) => {
+      const global = command.optsWithGlobals<GlobalOptions>();
+      const graceDays = options.graceDays === undefined ? undefined : Number(options.graceDays);
+      if (graceDays !== undefined && !Number.isInteger(graceDays))
+        throw new AppError('USAGE', '--grace-days must be a whole number of days');
+      const rotation = await withSession(context, global, ({ deps }) =>
+        rotateLinkKey(deps, { programId: programOf(context, global), graceDays }),
+      );
+      if (options.json) printJson(context, rotation);
+      else
+        context.stdout.write(
+          `New member-link key ${rotation.keyId} for "${rotation.programId}"; links signed before work until ${rotation.previousAcceptedUntil} (or their own expiry).\n`,
+        );
     });
 }
 

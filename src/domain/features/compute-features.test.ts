@@ -137,6 +137,27 @@ describe('computeFeatures', () => {
     });
   });
 
+  it('drops values withdrawn by a later clearing marker, keeping those declared with it', () => {
+    const withdrawn = computeFeatures(
+      {
+        ...HISTORY,
+        declarations: [
+          ...HISTORY.declarations,
+          { id: 'd5', occurredAt: '2024-05-10T12:00:00.000Z', key: 'interest.cleared', value: 'true' },
+          { id: 'd6', occurredAt: '2024-05-10T12:00:00.000Z', key: 'interest', value: 'skincare' },
+          { id: 'd7', occurredAt: '2024-05-11T12:00:00.000Z', key: 'channel_pref.cleared', value: 'true' },
+        ],
+      },
+      AS_OF,
+    );
+    expect(withdrawn).toMatchObject({
+      'declared.interest': ['skincare'],
+      'declared_at.interest': '2024-05-10T12:00:00.000Z',
+    });
+    expect(withdrawn['declared.channel_pref']).toBeUndefined();
+    expect(withdrawn['declared_at.channel_pref']).toBeUndefined();
+  });
+
   it('leaves model and program-relative features null until they are supplied', () => {
     expect(features).toMatchObject({ r_score: null, clv_percentile: null, p_alive: null });
     const scored = computeFeatures(HISTORY, AS_OF, {

@@ -8,7 +8,13 @@ import {
   ENGAGEMENT_FEATURE_STEMS,
   WINDOW_DAYS,
 } from './feature-catalog.ts';
-import type { DayBucket, LatestAnswer, MemberAggregates } from './member-aggregates.ts';
+import {
+  confirmedAt,
+  type DayBucket,
+  type LatestAnswer,
+  latestHeld,
+  type MemberAggregates,
+} from './member-aggregates.ts';
 import { epochMs, utcDay } from './utc-days.ts';
 
 /** The CLV scorer's outputs for a member (contracts/clv.ts MemberPredictions), as features. */
@@ -111,11 +117,21 @@ function engagementFeatures(agg: MemberAggregates, w: Windows): Record<string, F
   return out;
 }
 
+// A key with nothing held (every value withdrawn) has no features, like a key never declared.
 function declaredFeatures(agg: MemberAggregates, multiValued: readonly string[]): FeatureVector {
   const out: FeatureVector = {};
   for (const [key, declared] of Object.entries(agg.declarations)) {
-    out[`${DECLARED_PREFIX}${key}`] = multiValued.includes(key) ? declared.values : [declared.latest.value];
-    out[`${DECLARED_AT_PREFIX}${key}`] = declared.latest.occurredAt;
+    if (multiValued.includes(key)) {
+      const at = confirmedAt(declared);
+      if (declared.values.length === 0 || at === null) continue;
+      out[`${DECLARED_PREFIX}${key}`] = declared.values;
+      out[`${DECLARED_AT_PREFIX}${key}`] = at;
+    } else {
+      const held = latestHeld(declared);
+      if (held === null) continue;
+      out[`${DECLARED_PREFIX}${key}`] = [held.value];
+      out[`${DECLARED_AT_PREFIX}${key}`] = held.occurredAt;
+    }
   }
   return out;
 }

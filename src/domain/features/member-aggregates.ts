@@ -38,12 +38,49 @@ export interface LatestAnswer {
   id: string;
 }
 
-/** Everything declared under one key. */
+/** Suffix of a withdrawal marker: `interest.cleared` withdraws every `interest` declared before it. */
+export const CLEARED_SUFFIX = '.cleared';
+
+/**
+ * Everything declared under one key. A declaration adds a value; a `<key>.cleared` declaration
+ * withdraws every value of the key declared before it (strictly earlier), so a form that saves a
+ * set writes the marker and the kept values at one moment, while declarations from other sources
+ * at other times still accumulate. Every part is a maximum, so the fold stays order-independent.
+ */
 export interface DeclaredKey {
-  /** Every value ever declared, sorted: the set for multi-valued keys such as `interest`. */
+  /** The values held now: declared at or after the latest withdrawal, sorted (the set of a multi-valued key). */
   values: string[];
-  /** The latest declaration: the value of single-valued keys such as `channel_pref`. */
-  latest: { value: string; occurredAt: string; id: string };
+  /** The latest declaration time of each value ever declared (held or withdrawn). */
+  added?: Record<string, string>;
+  /** The latest declaration: the value of single-valued keys such as `channel_pref` (null: only withdrawn). */
+  latest: { value: string; occurredAt: string; id: string } | null;
+  /** The latest withdrawal, or null. */
+  clearedAt?: string | null;
+}
+
+/** When a key's held values were last confirmed: the latest declaration of a held value. */
+export function confirmedAt(declared: DeclaredKey): string | null {
+  let at: string | null = null;
+  for (const value of declared.values) {
+    const added = addedTimes(declared)[value];
+    if (added !== undefined && (at === null || epochMs(added) > epochMs(at))) at = added;
+  }
+  return at;
+}
+
+/** The single value a single-valued key holds: its latest declaration, unless withdrawn since. */
+export function latestHeld(declared: DeclaredKey): DeclaredKey['latest'] {
+  const { latest, clearedAt = null } = declared;
+  if (latest === null) return null;
+  return clearedAt === null || epochMs(latest.occurredAt) >= epochMs(clearedAt) ? latest : null;
+}
+
+// Aggregates stored before withdrawals existed hold no `added`: their values count as declared at
+// the latest declaration, which is what their freshness already said.
+function addedTimes(declared: DeclaredKey): Record<string, string> {
+  if (declared.added !== undefined) return declared.added;
+  const at = declared.latest?.occurredAt;
+  return at === undefined ? {} : Object.fromEntries(declared.values.map((v) => [v, at]));
 }
 
 export interface MemberAggregates {
@@ -202,16 +239,25 @@ function applySurvey(agg: MemberAggregates, s: HistorySurvey): MemberAggregates 
 }
 
 function applyDeclaration(agg: MemberAggregates, d: HistoryDeclaration): MemberAggregates {
-  const current = agg.declarations[d.key];
-  const values = current === undefined ? [d.value] : current.values;
-  const next: DeclaredKey = {
-    values: values.includes(d.value) ? values : [...values, d.value].sort(),
-    latest:
-      current === undefined || isLater(current.latest, d.occurredAt, d.id)
-        ? { value: d.value, occurredAt: d.occurredAt, id: d.id }
-        : current.latest,
-  };
-  return { ...agg, declarations: { ...agg.declarations, [d.key]: next } };
+  const withdrawal = d.key.endsWith(CLEARED_SUFFIX);
+  const key = withdrawal ? d.key.slice(0, -CLEARED_SUFFIX.length) : d.key;
+  const current = agg.declarations[key];
+  const added = { ...(current === undefined ? {} : addedTimes(current)) };
+  let latest = current?.latest ?? null;
+  let clearedAt = current?.clearedAt ?? null;
+  if (withdrawal) {
+    clearedAt = later(clearedAt, d.occurredAt);
+  } else {
+    const seen = added[d.value];
+    if (seen === undefined || epochMs(d.occurredAt) > epochMs(seen)) added[d.value] = d.occurredAt;
+    if (isLater(latest, d.occurredAt, d.id)) latest = { value: d.value, occurredAt: d.occurredAt, id: d.id };
+  }
+  const cutoff = clearedAt === null ? null : epochMs(clearedAt);
+  const values = Object.keys(added)
+    .filter((value) => cutoff === null || epochMs(added[value] as string) >= cutoff)
+    .sort();
+  const next: DeclaredKey = { values, added, latest, clearedAt };
+  return { ...agg, declarations: { ...agg.declarations, [key]: next } };
 }
 
 /** The aggregates after one more event. Pure: the input is not changed. */

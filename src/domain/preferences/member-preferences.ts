@@ -1,13 +1,25 @@
-import { SECTION_KEYS, SECTION_NAMES, type SectionName } from '../../contracts/preferences.ts';
+import {
+  MULTI_VALUED_SECTIONS,
+  SECTION_KEYS,
+  SECTION_NAMES,
+  type SectionName,
+} from '../../contracts/preferences.ts';
 import type { Channel } from '../../contracts/records.ts';
+import {
+  applyEvent,
+  CLEARED_SUFFIX,
+  confirmedAt,
+  type DeclaredKey,
+  emptyAggregates,
+  latestHeld,
+} from '../features/member-aggregates.ts';
 
-// What a member has declared, read back from the declaration and consent ledgers (ADR 0011).
-// A section is saved as a set: every value the member holds is declared at the same moment, so
-// the current values of a key are those declared at its latest time. Emptying a section declares
-// `<key>.cleared` at that moment, because a declaration always has a value.
+// What a member has declared, read back from the declaration and consent ledgers (ADR 0011), by
+// the same fold the segment engine keeps (member-aggregates.ts), so the page and the segments can
+// never disagree. A save that drops a value declares `<key>.cleared` and the kept values at one
+// moment: the marker withdraws everything declared before it.
 
-/** Suffix of the marker key that records "the member cleared this section". */
-export const CLEARED_SUFFIX = '.cleared';
+export { CLEARED_SUFFIX };
 
 /** One stored declaration, as the ledger has it. */
 export interface DeclarationFact {
@@ -43,17 +55,25 @@ export interface MemberPreferences {
 
 const NEVER: DeclaredValue = { values: [], confirmedAt: null };
 
-/** The current values of one key under the set semantics above. */
-export function declaredValue(facts: readonly DeclarationFact[], key: string): DeclaredValue {
+/** The current values of one key: the held set of a multi-valued key, else its latest value. */
+export function declaredValue(
+  facts: readonly DeclarationFact[],
+  key: string,
+  multiValued: boolean,
+): DeclaredValue {
   const marker = `${key}${CLEARED_SUFFIX}`;
-  let latest: string | null = null;
-  for (const f of facts) {
-    if ((f.key === key || f.key === marker) && (latest === null || f.occurredAt > latest))
-      latest = f.occurredAt;
+  let agg = emptyAggregates(null);
+  for (const record of facts) {
+    if (record.key === key || record.key === marker) agg = applyEvent(agg, { event: 'declaration', record });
   }
-  if (latest === null) return NEVER;
-  const values = facts.filter((f) => f.key === key && f.occurredAt === latest).map((f) => f.value);
-  return { values: [...new Set(values)].sort(), confirmedAt: latest };
+  const declared: DeclaredKey | undefined = agg.declarations[key];
+  if (declared === undefined) return NEVER;
+  const cleared = declared.clearedAt ?? null;
+  if (multiValued) return { values: declared.values, confirmedAt: confirmedAt(declared) ?? cleared };
+  const held = latestHeld(declared);
+  return held === null
+    ? { values: [], confirmedAt: cleared }
+    : { values: [held.value], confirmedAt: held.occurredAt };
 }
 
 /** The latest marketing consent per channel; ties on time go to the later id, as the ledger sorts them. */
@@ -75,9 +95,12 @@ export function memberPreferences(
   answerKeys: readonly string[],
 ): MemberPreferences {
   const sections = Object.fromEntries(
-    SECTION_NAMES.map((name) => [name, declaredValue(declarations, SECTION_KEYS[name])]),
+    SECTION_NAMES.map((name) => [
+      name,
+      declaredValue(declarations, SECTION_KEYS[name], MULTI_VALUED_SECTIONS.includes(name)),
+    ]),
   ) as Record<SectionName, DeclaredValue>;
-  const answers = Object.fromEntries(answerKeys.map((key) => [key, declaredValue(declarations, key)]));
+  const answers = Object.fromEntries(answerKeys.map((key) => [key, declaredValue(declarations, key, false)]));
   return { sections, answers, consents: marketingConsents(consents) };
 }
 

@@ -64,24 +64,46 @@ const fact = (
 });
 
 describe('reading declarations back', () => {
-  it('takes the values declared at the latest time of a key as its current set', () => {
+  it('accumulates values of a multi-valued key declared at different times, confirmed at the latest', () => {
     const facts = [
       fact('interest', 'coffee', '2024-01-01T00:00:00.000Z'),
       fact('interest', 'tea', '2024-01-01T00:00:00.000Z'),
       fact('interest', 'snacks', '2024-03-01T00:00:00.000Z'),
     ];
-    expect(declaredValue(facts, 'interest')).toEqual({
-      values: ['snacks'],
+    expect(declaredValue(facts, 'interest', true)).toEqual({
+      values: ['coffee', 'snacks', 'tea'],
       confirmedAt: '2024-03-01T00:00:00.000Z',
     });
   });
 
-  it('reads a later clearing marker as an empty set, confirmed then', () => {
+  it('withdraws the values declared before a clearing marker and keeps those declared with it', () => {
     const facts = [
       fact('interest', 'coffee', '2024-01-01T00:00:00.000Z'),
+      fact('interest', 'tea', '2024-01-01T00:00:00.000Z'),
       fact('interest.cleared', 'true', '2024-02-01T00:00:00.000Z'),
+      fact('interest', 'tea', '2024-02-01T00:00:00.000Z'),
     ];
-    expect(declaredValue(facts, 'interest')).toEqual({ values: [], confirmedAt: '2024-02-01T00:00:00.000Z' });
+    expect(declaredValue(facts, 'interest', true)).toEqual({
+      values: ['tea'],
+      confirmedAt: '2024-02-01T00:00:00.000Z',
+    });
+    expect(declaredValue(facts.slice(0, 3), 'interest', true)).toEqual({
+      values: [],
+      confirmedAt: '2024-02-01T00:00:00.000Z',
+    });
+  });
+
+  it('reads a single-valued key as its latest declaration, unless withdrawn after it', () => {
+    const facts = [
+      fact('frequency_pref', 'weekly_digest', '2024-01-01T00:00:00.000Z'),
+      fact('frequency_pref', 'big_sales_only', '2024-02-01T00:00:00.000Z'),
+    ];
+    expect(declaredValue(facts, 'frequency_pref', false)).toEqual({
+      values: ['big_sales_only'],
+      confirmedAt: '2024-02-01T00:00:00.000Z',
+    });
+    const cleared = [...facts, fact('frequency_pref.cleared', 'true', '2024-03-01T00:00:00.000Z')];
+    expect(declaredValue(cleared, 'frequency_pref', false).values).toEqual([]);
   });
 
   it('calls a held value stale only past the threshold', () => {

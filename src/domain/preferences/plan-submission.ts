@@ -72,9 +72,11 @@ export function planSubmission(ctx: SubmissionContext, form: PreferenceForm): Su
     const held = before.sections[section];
     if (sameValues(wanted, held.values) && !stale(held)) continue;
     const key = SECTION_KEYS[section];
-    if (wanted.length === 0) {
-      if (held.values.length > 0) declare(`${key}${CLEARED_SUFFIX}`, 'true', PREFERENCE_CENTRE_SOURCE);
-    } else for (const value of wanted) declare(key, value, PREFERENCE_CENTRE_SOURCE);
+    // Dropping a value withdraws the key (everything declared before now); the kept values are
+    // declared again at the same moment, which also re-confirms them.
+    if (held.values.some((value) => !wanted.includes(value)))
+      declare(`${key}${CLEARED_SUFFIX}`, 'true', PREFERENCE_CENTRE_SOURCE);
+    for (const value of wanted) declare(key, value, PREFERENCE_CENTRE_SOURCE);
   }
   for (const quiz of ctx.quizzes) {
     for (const question of quiz.questions) {

@@ -1,6 +1,7 @@
 import { type Quiz, type QuizDefinition, SECTION_KEYS } from '../../contracts/preferences.ts';
 import type { SegmentDefinition, SegmentRule } from '../../contracts/segments.ts';
 import { DECLARED_PREFIX } from '../features/feature-catalog.ts';
+import type { AnswerSegment } from '../segments/built-in-schemes.ts';
 import { CLEARED_SUFFIX } from './member-preferences.ts';
 
 /** A quiz as the page and the submission need it: its questions with their declaration keys. */
@@ -64,11 +65,8 @@ export function segmentName(label: string): string {
   return /^[a-z]/.test(slug) ? slug : `s_${slug}`.replace(/_+$/, '');
 }
 
-/**
- * The declared segments the answers of these quizzes lead to, as segment definitions over the
- * `declared.<key>` features: a member is in "Eco-Allies" while they hold an answer that leads there.
- */
-export function quizDeclaredSegments(quizzes: readonly ResolvedQuiz[]): SegmentDefinition[] {
+/** The declared segments the answers of these quizzes lead to, each with the answers that lead there. */
+export function answerSegments(quizzes: readonly ResolvedQuiz[]): AnswerSegment[] {
   const bySegment = new Map<string, { label: string; leaves: Map<string, string[]> }>();
   for (const quiz of quizzes) {
     for (const question of quiz.questions) {
@@ -81,8 +79,22 @@ export function quizDeclaredSegments(quizzes: readonly ResolvedQuiz[]): SegmentD
       }
     }
   }
-  return [...bySegment].map(([name, { label, leaves }]) => {
-    const rules: SegmentRule[] = [...leaves].map(([key, values]) => ({
+  return [...bySegment].map(([name, { label, leaves }]) => ({
+    name,
+    label,
+    selectors: [...leaves].map(([key, values]) => ({ key, values })),
+  }));
+}
+
+/**
+ * The declared segments the answers of these quizzes lead to, as segment definitions over the
+ * `declared.<key>` features: a member is in "Eco-Allies" while they hold an answer that leads there.
+ * The segment engine evaluates them in the built-in `declared` scheme, with the scheme's freshness
+ * (`declared_at.<key>` within `maxAgeDays`) added to each answer.
+ */
+export function quizDeclaredSegments(quizzes: readonly ResolvedQuiz[]): SegmentDefinition[] {
+  return answerSegments(quizzes).map(({ name, label, selectors }) => {
+    const rules: SegmentRule[] = selectors.map(({ key, values }) => ({
       feature: `${DECLARED_PREFIX}${key}`,
       op: 'in',
       value: values,

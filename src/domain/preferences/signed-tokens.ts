@@ -66,6 +66,37 @@ export function verifyLink(secret: Buffer, token: string, now: Date): LinkCheck 
   return { ok: true, claims: { programId: parsed.p, memberId: parsed.m, expiresAt } };
 }
 
+/**
+ * The program a link names, read WITHOUT checking its signature: only to choose which of that
+ * program's keys to check it with. Null when the token is not shaped like a link.
+ */
+export function unverifiedLinkProgram(token: string): string | null {
+  if (token.length > MAX_TOKEN_LENGTH) return null;
+  const match = /^([A-Za-z0-9_-]+)\.[A-Za-z0-9_-]{43}$/.exec(token);
+  if (!match) return null;
+  try {
+    return LinkPayload.parse(JSON.parse(Buffer.from(match[1] ?? '', 'base64url').toString('utf8'))).p;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * A check under any of several keys (a program's signing key and the keys it rotated away from but
+ * still accepts): the first genuine answer, ok or expired; else invalid.
+ */
+export function checkWithAny<T extends { ok: boolean; reason?: string }>(
+  secrets: readonly Buffer[],
+  check: (secret: Buffer) => T,
+  invalid: T,
+): T {
+  for (const secret of secrets) {
+    const result = check(secret);
+    if (result.ok || result.reason === 'expired') return result;
+  }
+  return invalid;
+}
+
 /** What a form token binds: the member, a one-time nonce, when the form was rendered, and the browser's cookie. */
 export interface FormClaims {
   programId: string;

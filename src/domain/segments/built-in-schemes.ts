@@ -212,13 +212,26 @@ export function interestSlug(value: string): string {
 }
 
 /**
+ * A declared segment that quiz, poll or challenge answers lead to ("Eco-Allies"): a member is in it
+ * while they hold any of the selected answers, confirmed within the declared freshness.
+ */
+export interface AnswerSegment {
+  name: string;
+  label: string;
+  selectors: DeclaredSelector[];
+}
+
+/**
  * Zero-party segments, overlapping (a member can be an Eco-Ally and a Routine Seeker): the seeds'
- * three, and one per product interest in `interests` (the values the program's members declared).
+ * three, one per product interest in `interests` (the values the program's members declared), and
+ * one per segment the program's quiz answers lead to. An answer segment named like one of the
+ * seeds' three (a pledge -> "Eco-Allies") widens it: either route places the member there.
  * A declaration counts while its key was confirmed within `maxAgeDays`.
  */
 export function declaredScheme(
   t: BuiltInThresholds['declared'],
   interests: readonly string[],
+  answers: readonly AnswerSegment[] = [],
 ): SchemeDefinition {
   const seen = new Set<string>();
   const interestSegments = interests.flatMap((interest) => {
@@ -233,24 +246,31 @@ export function declaredScheme(
       },
     ];
   });
+  const byName = new Map(answers.map((a) => [a.name, a]));
+  const rule = (name: string, selectors: readonly DeclaredSelector[]): SegmentRule => {
+    const rules = [...selectors, ...(byName.get(name)?.selectors ?? [])].map((s) =>
+      declaredRule(s, t.maxAgeDays),
+    );
+    return rules.length === 1 ? (rules[0] as SegmentRule) : any(...rules);
+  };
+  const seeds = [
+    { name: 'eco_allies', label: 'Eco-Allies', rule: rule('eco_allies', [t.ecoAllies]) },
+    { name: 'routine_seekers', label: 'Routine Seekers', rule: rule('routine_seekers', [t.routineSeekers]) },
+    {
+      name: 'flavor_innovators',
+      label: 'Flavor Innovators',
+      rule: rule('flavor_innovators', [t.flavorInnovators]),
+    },
+  ];
+  const seedNames = new Set(seeds.map((s) => s.name));
+  const answerSegments = answers
+    .filter((a) => !seedNames.has(a.name) && a.selectors.length > 0)
+    .map((a) => ({ name: a.name, label: a.label, rule: rule(a.name, []) }));
   return {
     name: 'declared',
     label: 'Declared',
     mode: 'overlapping',
-    segments: [
-      { name: 'eco_allies', label: 'Eco-Allies', rule: declaredRule(t.ecoAllies, t.maxAgeDays) },
-      {
-        name: 'routine_seekers',
-        label: 'Routine Seekers',
-        rule: declaredRule(t.routineSeekers, t.maxAgeDays),
-      },
-      {
-        name: 'flavor_innovators',
-        label: 'Flavor Innovators',
-        rule: declaredRule(t.flavorInnovators, t.maxAgeDays),
-      },
-      ...interestSegments,
-    ],
+    segments: [...seeds, ...answerSegments, ...interestSegments],
   };
 }
 
@@ -258,6 +278,8 @@ export interface BuiltInSchemeOptions {
   overrides?: BuiltInOverrides;
   /** Product interests declared in the program, one segment each. */
   interests?: readonly string[];
+  /** The declared segments the program's active quiz answers lead to. */
+  answers?: readonly AnswerSegment[];
 }
 
 /** All built-in schemes with a program's overrides: loyalty, rfm, lifecycle, apostle, declared. */
@@ -268,6 +290,6 @@ export function builtInSchemes(options: BuiltInSchemeOptions = {}): SchemeDefini
     rfmScheme(t.rfm),
     lifecycleScheme(t.lifecycle),
     apostleScheme(t.apostle),
-    declaredScheme(t.declared, options.interests ?? []),
+    declaredScheme(t.declared, options.interests ?? [], options.answers ?? []),
   ];
 }

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { answerSegments, resolveQuiz } from '../preferences/quizzes.ts';
 import { assignSchemes } from './assign-schemes.ts';
-import { interestSlug } from './built-in-schemes.ts';
+import { resolveThresholds } from './built-in-defaults.ts';
+import { declaredScheme, interestSlug } from './built-in-schemes.ts';
 import { daysAgo, inSegment, member, PROGRAM, scheme } from './scheme-fixtures.ts';
 
 const declared = scheme('declared', {}, ['skincare', "Men's Footwear"]);
@@ -57,5 +59,66 @@ describe('the declared scheme', () => {
     const custom = scheme('declared', { declared: { ecoAllies: { key: 'pledge', values: ['green'] } } });
     const pledged = member({ 'declared.pledge': ['green'], 'declared_at.pledge': daysAgo(5) });
     expect(inSegment(custom, 'eco_allies', pledged)).toBe(true);
+  });
+
+  describe('with the segments quiz answers lead to', () => {
+    const pledge = resolveQuiz({
+      id: 'pledge',
+      kind: 'challenge',
+      title: 'Pledge',
+      points: 0,
+      questions: [
+        {
+          id: 'pledge',
+          text: 'Will you?',
+          answers: [{ value: 'pledged', label: 'I will', segment: 'Eco-Allies' }],
+        },
+      ],
+    });
+    const owls = resolveQuiz({
+      id: 'hours',
+      kind: 'poll',
+      title: 'When do you shop?',
+      points: 0,
+      questions: [
+        {
+          id: 'when',
+          text: 'When?',
+          answers: [
+            { value: 'late', label: 'After midnight', segment: 'Night Owls' },
+            { value: 'early', label: 'Before breakfast', segment: 'Early Birds' },
+            { value: 'noon', label: 'At lunch' },
+          ],
+        },
+      ],
+    });
+    const withAnswers = declaredScheme(resolveThresholds().declared, [], answerSegments([pledge, owls]));
+
+    it('widens a seed segment of the same name: the pledge makes an Eco-Ally as sustainability does', () => {
+      const pledged = member({
+        'declared.challenge.pledge': ['pledged'],
+        'declared_at.challenge.pledge': daysAgo(3),
+      });
+      expect(inSegment(withAnswers, 'eco_allies', pledged)).toBe(true);
+      expect(inSegment(declared, 'eco_allies', pledged)).toBe(false);
+      const valued = member({ 'declared.value': ['sustainability'], 'declared_at.value': daysAgo(3) });
+      expect(inSegment(withAnswers, 'eco_allies', valued)).toBe(true);
+    });
+
+    it('adds a segment for each other answer label, and keeps it to fresh answers', () => {
+      expect(withAnswers.segments.map((s) => s.name)).toEqual([
+        'eco_allies',
+        'routine_seekers',
+        'flavor_innovators',
+        'night_owls',
+        'early_birds',
+      ]);
+      const answered = (value: string, days: number) =>
+        member({ 'declared.poll.hours': [value], 'declared_at.poll.hours': daysAgo(days) });
+      expect(inSegment(withAnswers, 'night_owls', answered('late', 10))).toBe(true);
+      expect(inSegment(withAnswers, 'early_birds', answered('late', 10))).toBe(false);
+      expect(inSegment(withAnswers, 'night_owls', answered('noon', 10))).toBe(false);
+      expect(inSegment(withAnswers, 'night_owls', answered('late', 730))).toBe(false);
+    });
   });
 });

@@ -28,7 +28,7 @@ function describeRule(ctx: { zodSchema: unknown; jsonSchema: Record<string, unkn
 }
 
 /** A contract as a component schema; references into its own $defs or to itself become component references. */
-function component(name: string, type: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
+export function component(name: string, type: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
   const generated = z.toJSONSchema(type, {
     io,
     unrepresentable: 'any',

@@ -68,6 +68,10 @@ describe('GET /openapi.json', () => {
         '/v1/programs/{programId}/segment-thresholds',
         '/v1/programs/{programId}/webhooks',
         '/v1/programs/{programId}/webhooks/{webhookId}/disable',
+        '/v1/programs/{programId}/preference-centre',
+        '/v1/programs/{programId}/quizzes',
+        '/v1/programs/{programId}/quizzes/{quizId}',
+        '/v1/programs/{programId}/members/{memberId}/preference-link',
       ].sort(),
     );
     for (const kind of KINDS) {

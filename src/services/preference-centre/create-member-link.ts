@@ -3,7 +3,7 @@ import type { MemberLink } from '../../contracts/preferences.ts';
 import { signLink } from '../../domain/preferences/signed-tokens.ts';
 import type { Deps } from '../deps.ts';
 import { requireProgram } from '../require-program.ts';
-import { linkSecret } from './link-secret.ts';
+import { programLinkKeys } from './link-secret.ts';
 import { preferenceConfig } from './program-preferences.ts';
 
 /** Longest a link may live, in days. */
@@ -39,7 +39,8 @@ export async function createMemberLink(
     throw new AppError('NOT_FOUND', `member "${memberId}" does not exist in program "${programId}"`);
   const days = ttlDays ?? (await preferenceConfig(deps.db, programId)).linkTtlDays;
   const expiresAt = new Date(deps.clock().getTime() + days * 86_400_000);
-  const token = signLink(await linkSecret(deps.db), { programId, memberId, expiresAt });
+  const { signing } = await programLinkKeys(deps.db, programId, deps.clock());
+  const token = signLink(signing, { programId, memberId, expiresAt });
   const path = preferencePath(token);
   return {
     programId,

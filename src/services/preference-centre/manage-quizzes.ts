@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { AppError } from '../../contracts/errors.ts';
 import { type Quiz, QuizDefinition } from '../../contracts/preferences.ts';
+import { bumpDefinitionsVersion } from '../../db/queries/segment-definitions.ts';
 import type { Schema } from '../../db/schema.ts';
 import { keyClash, quizDeclaredSegments, resolveQuiz } from '../../domain/preferences/quizzes.ts';
 import type { Deps } from '../deps.ts';
@@ -24,7 +25,9 @@ function toQuiz(row: QuizRow): Quiz {
 
 /**
  * Creates or replaces a quiz, poll or challenge (and brings an archived one back). Answers already
- * given stay in the declaration ledger under the question's key.
+ * given stay in the declaration ledger under the question's key. The declared segments its answers
+ * lead to change the program's segment definitions: members are placed at once when they answer,
+ * and the next refresh places those who answered before.
  */
 export async function defineQuiz(
   deps: Pick<Deps, 'db' | 'clock'>,
@@ -44,6 +47,8 @@ export async function defineQuiz(
   }
   return deps.db.transaction().execute(async (trx) => {
     await requireProgram(trx, programId);
+    // First, as every definition change does: its row lock serialises changes of one program.
+    await bumpDefinitionsVersion(trx, programId);
     const clash = keyClash(resolveQuiz(parsed.data), await activeQuizzes(trx, programId));
     if (clash) throw new AppError('INVALID_INPUT', `quiz "${parsed.data.id}": ${clash}`);
     const now = deps.clock();
@@ -101,20 +106,26 @@ export async function showQuiz(
   return requireQuiz(deps.db, programId, quizId);
 }
 
-/** Takes a quiz off members' pages; its answers and awards stay in the ledgers. */
+/**
+ * Takes a quiz off members' pages; its answers and awards stay in the ledgers. The declared segments
+ * only its answers led to are no longer evaluated: the next refresh takes members out of them.
+ */
 export async function archiveQuiz(
   deps: Pick<Deps, 'db' | 'clock'>,
   { programId, quizId }: { programId: string; quizId: string },
 ): Promise<Quiz> {
   await requireProgram(deps.db, programId);
-  await requireQuiz(deps.db, programId, quizId);
-  await deps.db
-    .updateTable('quizzes')
-    .set({ status: 'archived', updated_at: deps.clock() })
-    .where('program_id', '=', programId)
-    .where('quiz_id', '=', quizId)
-    .execute();
-  return requireQuiz(deps.db, programId, quizId);
+  return deps.db.transaction().execute(async (trx) => {
+    await bumpDefinitionsVersion(trx, programId);
+    await requireQuiz(trx, programId, quizId);
+    await trx
+      .updateTable('quizzes')
+      .set({ status: 'archived', updated_at: deps.clock() })
+      .where('program_id', '=', programId)
+      .where('quiz_id', '=', quizId)
+      .execute();
+    return requireQuiz(trx, programId, quizId);
+  });
 }
 
 async function requireQuiz(db: Kysely<Schema>, programId: string, quizId: string): Promise<Quiz> {

@@ -9,13 +9,22 @@ import {
 } from '../../domain/preferences/member-preferences.ts';
 import type { ResolvedQuiz } from '../../domain/preferences/quizzes.ts';
 import { awardEventId, rewardItems } from '../../domain/preferences/reward-items.ts';
-import { type LinkClaims, verifyLink } from '../../domain/preferences/signed-tokens.ts';
-import { linkSecret } from './link-secret.ts';
+import {
+  checkWithAny,
+  type LinkCheck,
+  type LinkClaims,
+  unverifiedLinkProgram,
+  verifyLink,
+} from '../../domain/preferences/signed-tokens.ts';
+import { programLinkKeys } from './link-secret.ts';
 import { activeQuizzes, preferenceConfig } from './program-preferences.ts';
 
 /** Everything about one member's page that a valid link opens. */
 export interface MemberPageContext {
+  /** The program's key that signs new forms now. */
   secret: Buffer;
+  /** Every key a form may have been signed with: the signing key and those still in their grace period. */
+  secrets: Buffer[];
   link: LinkClaims;
   /** `asOf`: the program's fixed as-of date, for a historical dataset. */
   program: { id: string; name: string; asOf: Date | null };
@@ -40,8 +49,11 @@ export async function openMemberLink(
   now: Date,
   options: { lock?: boolean } = {},
 ): Promise<LinkOutcome> {
-  const secret = await linkSecret(db);
-  const checked = verifyLink(secret, token, now);
+  const named = unverifiedLinkProgram(token);
+  if (named === null) return { ok: false, reason: 'invalid' };
+  const keys = await programLinkKeys(db, named, now);
+  const invalid: LinkCheck = { ok: false, reason: 'invalid' };
+  const checked = checkWithAny(keys.accepted, (key) => verifyLink(key, token, now), invalid);
   if (!checked.ok) return checked;
   const { programId, memberId } = checked.claims;
   const program = await db
@@ -61,7 +73,8 @@ export async function openMemberLink(
   return {
     ok: true,
     context: {
-      secret,
+      secret: keys.signing,
+      secrets: keys.accepted,
       link: checked.claims,
       program: { id: program.id, name: program.name, asOf: program.as_of },
       config: await preferenceConfig(db, programId),

@@ -7,7 +7,7 @@ import {
   planUnsubscribeAll,
   type SubmissionPlan,
 } from '../../domain/preferences/plan-submission.ts';
-import { verifyForm } from '../../domain/preferences/signed-tokens.ts';
+import { checkWithAny, type FormCheck, verifyForm } from '../../domain/preferences/signed-tokens.ts';
 import type { Deps } from '../deps.ts';
 import { loadMemberFacts, type MemberPageContext, openMemberLink } from './member-page-context.ts';
 import {
@@ -81,7 +81,12 @@ async function applyForm(
     if (cookie !== UNSUBSCRIBE_COOKIE && !isCookieValue(cookie))
       return { status: 'form_rejected', reason: 'no_cookie' };
     const expected = { programId: context.program.id, memberId: context.member.id, cookie };
-    const token = verifyForm(context.secret, request.formToken, expected, now);
+    const invalid: FormCheck = { ok: false, reason: 'invalid' };
+    const token = checkWithAny(
+      context.secrets,
+      (key) => verifyForm(key, request.formToken, expected, now),
+      invalid,
+    );
     if (!token.ok) return { status: 'form_rejected', reason: token.reason };
 
     const checked = await check(trx, context, cookie);

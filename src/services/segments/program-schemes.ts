@@ -2,8 +2,10 @@ import type { Kysely } from 'kysely';
 import type { SchemeDefinition } from '../../contracts/segments.ts';
 import { loadCustomSegments, toSchemes } from '../../db/queries/program-schemes.ts';
 import type { Schema } from '../../db/schema.ts';
+import { answerSegments } from '../../domain/preferences/quizzes.ts';
 import type { BuiltInOverrides } from '../../domain/segments/built-in-defaults.ts';
 import { builtInSchemes } from '../../domain/segments/built-in-schemes.ts';
+import { activeQuizzes } from '../preference-centre/program-preferences.ts';
 
 /** Everything that decides a program's memberships besides the members' own features. */
 export interface ProgramSchemes {
@@ -22,7 +24,11 @@ export interface ProgramSchemes {
   forMember(interests: readonly string[]): SchemeDefinition[];
 }
 
-/** The program's schemes: built-ins with its overrides, and its own segments. */
+/**
+ * The program's schemes: built-ins with its overrides and the declared segments its active quizzes'
+ * answers lead to, and its own segments. A quiz change bumps the definitions version like any
+ * definition change, so cached setups reload and the next refresh re-evaluates everyone.
+ */
 export async function loadProgramSchemes(db: Kysely<Schema>, programId: string): Promise<ProgramSchemes> {
   const settings = await db
     .selectFrom('segment_settings')
@@ -32,6 +38,7 @@ export async function loadProgramSchemes(db: Kysely<Schema>, programId: string):
   const segments = await loadCustomSegments(db, programId);
   const overrides = (settings?.overrides ?? {}) as BuiltInOverrides;
   const custom = toSchemes(segments);
+  const answers = answerSegments(await activeQuizzes(db, programId));
   const cache = new Map<string, SchemeDefinition[]>();
   return {
     overrides,
@@ -42,7 +49,7 @@ export async function loadProgramSchemes(db: Kysely<Schema>, programId: string):
       const key = interests.join('\u0000');
       let schemes = cache.get(key);
       if (!schemes) {
-        schemes = [...builtInSchemes({ overrides, interests }), ...custom];
+        schemes = [...builtInSchemes({ overrides, interests, answers }), ...custom];
         if (cache.size > 10_000) cache.clear();
         cache.set(key, schemes);
       }
