@@ -5,6 +5,7 @@ import { MemberView } from '../../contracts/member-view.ts';
 import { RECORD_SCHEMAS, type RecordKind } from '../../contracts/records.ts';
 import { MAX_BATCH_RECORDS } from '../../services/ingest-batch.ts';
 import type { AppEnv } from '../app.ts';
+import { campaignApi } from './openapi-campaigns.ts';
 import { segmentApi } from './openapi-segments.ts';
 
 // The OpenAPI 3.1 document is generated from the same zod contracts that validate requests,
@@ -132,6 +133,9 @@ export function openApiDocument() {
   const segments = segmentApi();
   Object.assign(paths, segments.paths);
   Object.assign(schemas, segments.schemas);
+  const campaigns = campaignApi();
+  Object.assign(paths, campaigns.paths);
+  Object.assign(schemas, campaigns.schemas);
   return {
     openapi: '3.1.0',
     info: {

@@ -56,7 +56,9 @@ async function sentEmail() {
   }
   const [mail] = peer.messagesTo('m1@example.com');
   const { text, html } = parts(mail?.raw ?? '');
-  const clicks = [...text.matchAll(/https:\/\/news\.example\/t\/c\/([\w-]+\.[\w-]+)/g)].map((m) => m[1] as string);
+  const clicks = [...text.matchAll(/https:\/\/news\.example\/t\/c\/([\w-]+\.[\w-]+)/g)].map(
+    (m) => m[1] as string,
+  );
   const pixel = /https:\/\/news\.example\/t\/o\/([\w-]+\.[\w-]+)\.gif/.exec(html)?.[1] as string;
   const row = await deps.db
     .selectFrom('outbox')
