@@ -1,9 +1,8 @@
-import type { Kysely } from 'kysely';
 import { AppError } from '../../contracts/errors.ts';
-import type { Schema } from '../../db/schema.ts';
 import type { ChannelSenders } from '../../services/campaigns/channel-sender.ts';
 import { createSmtpEmailSender, type SmtpOptions } from '../../services/campaigns/smtp-email-sender.ts';
 import { createWebhookChannelSender } from '../../services/delivery/webhook-channel-sender.ts';
+import type { Deps } from '../../services/deps.ts';
 
 /** The SMTP settings of `--smtp-url` and `--from`, checked; undefined when email is not delivered. */
 export function smtpOptions(options: {
@@ -23,7 +22,7 @@ export function smtpOptions(options: {
  * configured, and SMS, push and in-app through each program's signed webhook endpoint.
  */
 export function deliverySenders(
-  db: Kysely<Schema>,
+  db: Deps['db'],
   smtp: SmtpOptions | undefined,
 ): { senders: ChannelSenders; close(): void } {
   const webhook = createWebhookChannelSender(db);
