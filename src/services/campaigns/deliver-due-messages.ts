@@ -111,19 +111,6 @@ export async function deliverDueMessages(
       await release(deps, row, now);
       continue;
     }
-    if (rate !== undefined) {
-      const wait = limiter.delay(rateKey, deps.clock().getTime());
-      if (wait > maxWaitMs) {
-        await release(deps, row, new Date(deps.clock().getTime() + wait));
-        continue;
-      }
-      if (wait > 0) await sleep(wait);
-      if (options.signal?.aborted) {
-        await release(deps, row, now);
-        continue;
-      }
-      limiter.take(rateKey, rate, deps.clock().getTime());
-    }
     const member = await deps.db
       .selectFrom('members')
       .select('external_id')
@@ -140,6 +127,20 @@ export async function deliverDueMessages(
         .execute();
       pass.withdrawn++;
       continue;
+    }
+    // A message that will not go does not use the channel's rate.
+    if (rate !== undefined) {
+      const wait = limiter.delay(rateKey, deps.clock().getTime());
+      if (wait > maxWaitMs) {
+        await release(deps, row, new Date(deps.clock().getTime() + wait));
+        continue;
+      }
+      if (wait > 0) await sleep(wait);
+      if (options.signal?.aborted) {
+        await release(deps, row, now);
+        continue;
+      }
+      limiter.take(rateKey, rate, deps.clock().getTime());
     }
     let secret = secrets.get(row.program_id);
     if (secret === undefined) {
