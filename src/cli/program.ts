@@ -5,6 +5,7 @@ import { registerInit, registerKeys, registerMembers } from './commands/basic-co
 import { registerCampaigns } from './commands/campaign-commands.ts';
 import { registerWorker } from './commands/campaign-worker-command.ts';
 import { registerClv } from './commands/clv-command.ts';
+import { registerDeliveryCommands } from './commands/delivery-commands.ts';
 import { registerImport } from './commands/import-command.ts';
 import { registerPreferenceCommands } from './commands/preference-commands.ts';
 import { registerRefresh } from './commands/refresh-command.ts';
@@ -38,6 +39,7 @@ export function buildProgram(context: CliContext): Command {
   registerClv(program, context);
   registerCampaigns(program, context);
   registerWorker(program, context);
+  registerDeliveryCommands(program, context);
   registerSegments(program, context);
   registerWebhooks(program, context);
   registerDemo(program, context);

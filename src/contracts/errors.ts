@@ -35,6 +35,8 @@ export const ERROR_CODES = {
   INVALID_STATE: { status: 409, exit: 65 },
   /** No such member, program or route. */
   NOT_FOUND: { status: 404, exit: 66 },
+  /** A signed link (tracking) that was valid once has expired. */
+  LINK_EXPIRED: { status: 410, exit: 65 },
   /** The request body is larger than allowed. */
   PAYLOAD_TOO_LARGE: { status: 413, exit: 65 },
   /** The embedded data folder is held by another process. */

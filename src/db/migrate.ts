@@ -5,6 +5,7 @@ import { statements as segments } from './migrations/0003-segments.ts';
 import { statements as preferences } from './migrations/0004-preferences.ts';
 import { statements as campaigns } from './migrations/0005-campaigns.ts';
 import { statements as preferenceLinkKeys } from './migrations/0007-preference-link-keys.ts';
+import { statements as delivery } from './migrations/0008-delivery.ts';
 import { statements as clvKeptSummaries } from './migrations/0010-clv-kept-summaries.ts';
 
 // Migrations are ordered lists of statements, one file each, applied by Kysely's migrator (which
@@ -17,6 +18,7 @@ const MIGRATIONS: Record<string, readonly string[]> = {
   '0004-preferences': preferences,
   '0005-campaigns': campaigns,
   '0007-preference-link-keys': preferenceLinkKeys,
+  '0008-delivery': delivery,
   '0010-clv-kept-summaries': clvKeptSummaries,
 };
 

@@ -373,6 +373,21 @@ export interface OutboxTable {
   last_error: string | null;
 }
 
+export interface DeliveryChannelsTable {
+  program_id: string;
+  channel: string;
+  endpoint_url: string | null;
+  secret: string | null;
+  rate_per_second: number | null;
+  updated_at: Date;
+}
+
+export interface DeliveryFeedbackSecretsTable {
+  program_id: string;
+  secret: string;
+  created_at: Date;
+}
+
 export interface Schema {
   programs: ProgramsTable;
   api_keys: ApiKeysTable;
@@ -407,4 +422,6 @@ export interface Schema {
   suppressions: SuppressionsTable;
   campaign_decisions: CampaignDecisionsTable;
   outbox: OutboxTable;
+  delivery_channels: DeliveryChannelsTable;
+  delivery_feedback_secrets: DeliveryFeedbackSecretsTable;
 }

@@ -8,11 +8,14 @@ import type { Deps } from '../services/deps.ts';
 import { errorResponse, handleError } from './http-errors.ts';
 import { preferencePageRoutes } from './pages/preference-routes.ts';
 import { campaignRoutes } from './routes/campaigns.ts';
+import { deliveryFeedbackRoutes } from './routes/delivery-feedback.ts';
+import { deliverySettingsRoutes } from './routes/delivery-settings.ts';
 import { ingestRoutes } from './routes/ingest.ts';
 import { memberRoutes } from './routes/members.ts';
 import { openApiRoute } from './routes/openapi.ts';
 import { preferenceCentreRoutes } from './routes/preference-centre.ts';
 import { segmentRoutes } from './routes/segments.ts';
+import { trackingRoutes } from './routes/tracking.ts';
 import { unsubscribeRoutes } from './routes/unsubscribe.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 
@@ -37,6 +40,8 @@ export function createApp(deps: Deps, options: HttpOptions = {}): Hono<AppEnv> {
   app.route('/', openApiRoute());
   app.route('/', preferencePageRoutes(deps));
   app.route('/', unsubscribeRoutes(deps));
+  app.route('/', trackingRoutes(deps));
+  app.route('/', deliveryFeedbackRoutes(deps));
 
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const v1 = new Hono<AppEnv>();
@@ -54,6 +59,7 @@ export function createApp(deps: Deps, options: HttpOptions = {}): Hono<AppEnv> {
     }),
   );
   v1.route('/', campaignRoutes(deps));
+  v1.route('/', deliverySettingsRoutes(deps));
   // Before ingest: its POST /programs/:programId/:kind would otherwise take /segments and /webhooks.
   v1.route('/', segmentRoutes(deps));
   v1.route('/', webhookRoutes(deps));

@@ -1,12 +1,12 @@
 import type { Command } from 'commander';
 import { AppError } from '../../contracts/errors.ts';
 import { runDeliveryLoop } from '../../services/campaigns/run-delivery-loop.ts';
-import { createSmtpEmailSender } from '../../services/campaigns/smtp-email-sender.ts';
 import { type CliContext, type GlobalOptions, printJson, targetOf } from '../cli-context.ts';
+import { deliverySenders, publicUrlOption, smtpOptions } from './delivery-senders.ts';
 
 interface WorkerOptions {
-  smtpUrl: string;
-  from: string;
+  smtpUrl?: string;
+  from?: string;
   publicUrl: string;
   allPrograms?: boolean;
   pollMs: string;
@@ -16,17 +16,22 @@ interface WorkerOptions {
   json?: boolean;
 }
 
-/** `narrowcast worker`: delivers the outbox (email over SMTP) until stopped. */
+/** `narrowcast worker`: delivers the outbox (email over SMTP; SMS, push, in-app by signed webhook) until stopped. */
 export function registerWorker(program: Command, context: CliContext): void {
   program
     .command('worker')
-    .description('deliver queued campaign messages (email over SMTP) until stopped with Ctrl-C or SIGTERM')
-    .requiredOption(
-      '--smtp-url <url>',
-      'SMTP server, e.g. smtp://127.0.0.1:2525 (a local relay keeps credentials off the command line)',
+    .description(
+      "deliver queued campaign messages (email over SMTP; sms, push and in_app to each program's signed webhook endpoint) until stopped with Ctrl-C or SIGTERM",
     )
-    .requiredOption('--from <address>', 'From address, e.g. "Coffee Club <news@coffee.example>"')
-    .requiredOption('--public-url <url>', 'public address of `narrowcast serve`, for unsubscribe links')
+    .option(
+      '--smtp-url <url>',
+      'SMTP server, e.g. smtp://127.0.0.1:2525 (a local relay keeps credentials off the command line); without it email waits',
+    )
+    .option('--from <address>', 'From address, e.g. "Coffee Club <news@coffee.example>" (with --smtp-url)')
+    .requiredOption(
+      '--public-url <url>',
+      'public address of `narrowcast serve`, for unsubscribe and tracking links',
+    )
     .option('--all-programs', 'deliver for every program, not only --program')
     .option('--poll-ms <ms>', 'wait between idle passes', '1000')
     .option('--batch-size <n>', 'messages claimed per pass', '100')
@@ -48,28 +53,18 @@ export function registerWorker(program: Command, context: CliContext): void {
         throw new AppError('USAGE', '--poll-ms must be a whole number from 10');
       if (!Number.isInteger(batchSize) || batchSize < 1)
         throw new AppError('USAGE', '--batch-size must be a whole number from 1');
-      let publicUrl: URL;
-      try {
-        publicUrl = new URL(options.publicUrl);
-      } catch {
-        throw new AppError('USAGE', '--public-url must be an absolute URL such as https://news.example');
-      }
-      const domain = /<?[^<>@\s]+@([^<>\s]+)>?\s*$/.exec(options.from)?.[1];
-      if (!domain) throw new AppError('USAGE', '--from must hold an email address');
-      const email = createSmtpEmailSender({
-        url: options.smtpUrl,
-        from: options.from,
-        messageIdDomain: domain,
-      });
+      const publicUrl = publicUrlOption(options.publicUrl);
+      const smtp = smtpOptions(options);
       const session = await context.open(targetOf(context, global), { serverLog: true });
+      const channels = deliverySenders(session.deps.db, smtp);
       const stop = new AbortController();
       const onSignal = () => stop.abort();
       process.on('SIGINT', onSignal);
       process.on('SIGTERM', onSignal);
       try {
         const total = await runDeliveryLoop(session.deps, {
-          senders: { email },
-          publicUrl: publicUrl.toString(),
+          senders: channels.senders,
+          publicUrl,
           programId: options.allPrograms ? undefined : (global.program ?? context.config.program),
           batchSize,
           leaseSeconds,
@@ -85,7 +80,7 @@ export function registerWorker(program: Command, context: CliContext): void {
       } finally {
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
-        email.close();
+        channels.close();
         await session.close();
       }
     });

@@ -74,7 +74,7 @@ describe('narrowcast serve', () => {
   it('serves the HTTP API until it is told to stop, then closes the database', async () => {
     const listeners = process.listenerCount('SIGINT') + process.listenerCount('SIGTERM');
     const cli = testCli(deps);
-    const running = cli.run('serve', '--port', '0', '--host', '127.0.0.1');
+    const running = cli.run('serve', '--port', '0', '--host', '127.0.0.1', '--no-delivery');
     const url = await until(() => /running at (http:\/\/127\.0\.0\.1:\d+\/)/.exec(cli.printed().stdout)?.[1]);
     expect((await fetch(`${url}health`)).status).toBe(200);
     const anonymous = await fetch(`${url}v1/programs/demo/members/m1`);

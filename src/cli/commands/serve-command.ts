@@ -3,6 +3,7 @@ import { type ServerType, serve } from '@hono/node-server';
 import type { Command } from 'commander';
 import { AppError } from '../../contracts/errors.ts';
 import { createApp } from '../../http/app.ts';
+import { startDeliveryWorker } from '../../services/campaigns/delivery-worker.ts';
 import { createApiKey } from '../../services/create-api-key.ts';
 import type { Deps } from '../../services/deps.ts';
 import { loadDemo } from '../../services/load-demo.ts';
@@ -10,8 +11,20 @@ import { refreshSegments } from '../../services/segments/refresh-segments.ts';
 import { startWebhookWorker } from '../../services/webhooks/webhook-worker.ts';
 import { type CliContext, type GlobalOptions, printJson, targetOf, withSession } from '../cli-context.ts';
 import { createProgress } from '../progress.ts';
+import { deliverySenders, publicUrlOption, smtpOptions } from './delivery-senders.ts';
 
-type ServeOptions = { port?: string; host: string; demo?: boolean; webhooks: boolean; refreshEvery: string };
+type ServeOptions = {
+  port?: string;
+  host: string;
+  demo?: boolean;
+  webhooks: boolean;
+  refreshEvery: string;
+  delivery: boolean;
+  smtpUrl?: string;
+  from?: string;
+  publicUrl?: string;
+  deliveryProgram?: string;
+};
 
 export function registerServe(program: Command, context: CliContext): void {
   program
@@ -22,6 +35,23 @@ export function registerServe(program: Command, context: CliContext): void {
     .option('--demo', 'load the demo program if this database does not have it yet')
     .option('--refresh-every <minutes>', 'minutes between scheduled segment refreshes (0: none)', '15')
     .option('--no-webhooks', 'do not deliver webhooks from this process')
+    .option(
+      '--no-delivery',
+      'do not deliver campaign messages from this process (run `narrowcast worker` instead)',
+    )
+    .option(
+      '--smtp-url <url>',
+      'SMTP server for campaign email, e.g. smtp://127.0.0.1:2525 (without it email waits)',
+    )
+    .option('--from <address>', 'From address of campaign email (with --smtp-url)')
+    .option(
+      '--public-url <url>',
+      'public address of this server, for unsubscribe and tracking links (default: the address it listens on)',
+    )
+    .option(
+      '--delivery-program <id>',
+      "deliver only this program's campaign messages (default: every program's)",
+    )
     .action(async (options: ServeOptions, command: Command) => {
       const global = command.optsWithGlobals<GlobalOptions>();
       const port = options.port === undefined ? context.config.port : Number(options.port);
@@ -30,8 +60,12 @@ export function registerServe(program: Command, context: CliContext): void {
       const refreshMinutes = Number(options.refreshEvery);
       if (!Number.isFinite(refreshMinutes) || refreshMinutes < 0)
         throw new AppError('USAGE', '--refresh-every must be a number of minutes (0 for none)');
+      const smtp = options.delivery ? smtpOptions(options) : undefined;
+      const publicUrl = options.publicUrl === undefined ? undefined : publicUrlOption(options.publicUrl);
       const session = await context.open(targetOf(context, global), { serverLog: true });
       let worker: { stop(): Promise<void> } | undefined;
+      let delivery: { stop(): Promise<unknown> } | undefined;
+      let channels: { close(): void } | undefined;
       let refresher: { stop(): Promise<void> } | undefined;
       try {
         const { deps } = session;
@@ -42,10 +76,20 @@ export function registerServe(program: Command, context: CliContext): void {
         // Webhook deliveries of every program go out from the outbox beside the API.
         worker = options.webhooks ? startWebhookWorker(deps) : undefined;
         refresher = refreshMinutes > 0 ? scheduleRefreshes(deps, refreshMinutes * 60_000) : undefined;
+        if (options.delivery) {
+          const built = deliverySenders(deps.db, smtp);
+          channels = built;
+          delivery = startDeliveryWorker(deps, {
+            senders: built.senders,
+            publicUrl: publicUrl ?? `http://${options.host}:${bound}/`,
+            programId: options.deliveryProgram,
+          });
+        }
         context.stdout.write(
           `Narrowcast is running at http://${options.host}:${bound}/ (${session.engine} database)\n` +
             `  API description: http://${options.host}:${bound}/openapi.json\n` +
             `  Webhook deliveries: ${worker ? 'on' : 'off (--no-webhooks)'}; segment refresh: ${refresher ? `every ${refreshMinutes} min` : 'off'}\n` +
+            `  Campaign delivery: ${delivery ? `sms, push, in_app by webhook; email ${smtp ? 'over SMTP' : 'waits (no --smtp-url)'}` : 'off (--no-delivery)'}\n` +
             (demoKey
               ? `  API key for the demo program (shown once; only its hash is kept): ${demoKey}\n`
               : '') +
@@ -57,6 +101,9 @@ export function registerServe(program: Command, context: CliContext): void {
         await untilSignalled();
         await new Promise<void>((resolve) => server.close(() => resolve()));
       } finally {
+        // The message in flight is finished and recorded before the database closes.
+        await delivery?.stop();
+        channels?.close();
         await refresher?.stop();
         await worker?.stop();
         await session.close();

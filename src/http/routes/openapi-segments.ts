@@ -27,7 +27,7 @@ function describeRule(ctx: { zodSchema: unknown; jsonSchema: Record<string, unkn
   Object.assign(ctx.jsonSchema, ref('SegmentRule'));
 }
 
-/** A contract as a component schema; references into its own $defs or to itself become component references. */
+/** A contract as a component schema; references into its own $defs or to itself become component references (the rule tree becomes SegmentRule). */
 export function component(name: string, type: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
   const generated = z.toJSONSchema(type, {
     io,

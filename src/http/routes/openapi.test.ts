@@ -72,6 +72,22 @@ describe('GET /openapi.json', () => {
         '/v1/programs/{programId}/quizzes',
         '/v1/programs/{programId}/quizzes/{quizId}',
         '/v1/programs/{programId}/members/{memberId}/preference-link',
+        '/v1/programs/{programId}/campaigns',
+        '/v1/programs/{programId}/campaigns/{name}',
+        '/v1/programs/{programId}/campaigns/{name}/approve',
+        '/v1/programs/{programId}/campaigns/{name}/cancel',
+        '/v1/programs/{programId}/campaigns/{name}/preview',
+        '/v1/programs/{programId}/campaigns/{name}/launch',
+        '/v1/programs/{programId}/campaigns/{name}/members/{memberId}/why',
+        '/v1/programs/{programId}/campaign-policy',
+        '/v1/programs/{programId}/suppressions/{list}',
+        '/v1/programs/{programId}/delivery/channels',
+        '/v1/programs/{programId}/delivery/channels/{channel}',
+        '/v1/programs/{programId}/delivery/feedback-secret',
+        '/hooks/delivery-feedback/{programId}',
+        '/t/o/{token}.gif',
+        '/t/c/{token}',
+        '/u/{token}',
       ].sort(),
     );
     for (const kind of KINDS) {
@@ -137,13 +153,33 @@ describe('GET /openapi.json', () => {
     expect(valid({ ...sampleRecords('m1').points, occurredAt: { at: 'noon' } })).toBe(false);
   });
 
-  it('declares bearer authentication on every operation', async () => {
+  it('declares bearer authentication on every /v1 operation, and none where a signature is the authority', async () => {
     const document = await fetchDocument();
     for (const [path, operations] of Object.entries(document.paths)) {
       for (const [method, operation] of Object.entries(operations)) {
-        expect((operation as { security?: unknown }).security, `${method} ${path}`).toEqual([{ apiKey: [] }]);
+        const expected = path.startsWith('/v1/') ? [{ apiKey: [] }] : [];
+        expect((operation as { security?: unknown }).security, `${method} ${path}`).toEqual(expected);
       }
     }
+  });
+
+  it('publishes the delivery contracts so that a valid channel change and feedback batch pass and bad ones do not', async () => {
+    const valid = schemaValidator(await fetchDocument());
+    const change = valid('ChannelSettingsChange');
+    expect(change({ url: 'https://sms.example/hook', ratePerSecond: 5 })).toBe(true);
+    expect(change({ url: null, ratePerSecond: null })).toBe(true);
+    expect(change({ ratePerSecond: 0 })).toBe(false);
+    expect(change({ secret: 'mine' })).toBe(false);
+    const feedback = valid('FeedbackBatch');
+    expect(
+      feedback({
+        events: [{ id: 'r1', type: 'bounced', bounce: 'hard', messageId: 'ncm_x', occurredAt: '2024-06-01' }],
+      }),
+    ).toBe(true);
+    expect(
+      feedback({ events: [{ id: 'r1', type: 'opened', messageId: 'ncm_x', occurredAt: '2024-06-01' }] }),
+    ).toBe(false);
+    expect(feedback({ events: [] })).toBe(false);
   });
 
   it('answers a write to the document with 404', async () => {

@@ -5,6 +5,7 @@ import { MemberView } from '../../contracts/member-view.ts';
 import { RECORD_SCHEMAS, type RecordKind } from '../../contracts/records.ts';
 import { MAX_BATCH_RECORDS } from '../../services/ingest-batch.ts';
 import type { AppEnv } from '../app.ts';
+import { campaignApi } from './openapi-campaigns.ts';
 import { preferenceApi } from './openapi-preferences.ts';
 import { segmentApi } from './openapi-segments.ts';
 
@@ -136,6 +137,9 @@ export function openApiDocument() {
   const preferences = preferenceApi();
   Object.assign(paths, preferences.paths);
   Object.assign(schemas, preferences.schemas);
+  const campaigns = campaignApi();
+  Object.assign(paths, campaigns.paths);
+  Object.assign(schemas, campaigns.schemas);
   return {
     openapi: '3.1.0',
     info: {

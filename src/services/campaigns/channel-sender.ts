@@ -4,10 +4,17 @@ import type { Channel } from '../../contracts/records.ts';
 export interface OutgoingMessage {
   /** The same for every attempt at this message: a channel that sees it twice must deliver once. */
   idempotencyKey: string;
+  programId: string;
+  campaign: string;
+  /** The member's external id. */
+  memberId: string;
   channel: Channel;
   recipient: string;
   subject: string | null;
+  /** The rendered text; for email its links already point through signed click redirects. */
   body: string;
+  /** Email only: the HTML part, with tracked links and the open pixel. */
+  html?: string | undefined;
   /** A signed one-click unsubscribe link for this member, channel and campaign (RFC 8058 for email). */
   unsubscribeUrl: string;
 }

@@ -2,6 +2,8 @@ import { sql } from 'kysely';
 import type { Channel, Purpose } from '../../contracts/records.ts';
 import type { OutboxTable } from '../../db/schema.ts';
 import { hasConsent } from '../../domain/campaigns/choose-channel.ts';
+import { RateLimiter } from '../delivery/rate-limiter.ts';
+import { DEFAULT_TRACKING_LINK_DAYS, trackEmail } from '../delivery/tracking-links.ts';
 import type { Deps } from '../deps.ts';
 import type { ChannelSenders } from './channel-sender.ts';
 import { linkSecret } from './link-secret.ts';
@@ -12,6 +14,9 @@ import { unsubscribeUrl } from './unsubscribe-link.ts';
 // their idempotency key, and marked sent together with a `sent` message event; a refusal is
 // retried with exponential backoff until the attempts run out. A worker that dies mid-send leaves
 // its rows `sending` until the lease ends; the next worker then retries them with the same key.
+// Each program's per-channel rate (delivery_channels.rate_per_second) spaces the sends; an email's
+// links are rewritten to signed click redirects and an open pixel is added (ADR 0025). SMS, push and
+// in-app messages are claimed only once the program has configured an endpoint for the channel.
 
 /** How a delivery pass behaves; every number has a default. */
 export interface DeliveryOptions {
@@ -28,8 +33,14 @@ export interface DeliveryOptions {
   maxAttempts?: number;
   /** First retry delay in seconds, doubled per attempt (default 30). */
   backoffSeconds?: number;
-  /** Most messages per channel per pass: a simple per-channel rate limit (default: no limit). */
-  perChannelLimit?: Partial<Record<Channel, number>>;
+  /** Keeps the spacing of sends per program and channel across passes (the loop hands in one). */
+  limiter?: RateLimiter;
+  /** Waits between rate-limited sends (default: a timer); tests hand in one that moves their clock. */
+  sleep?: (ms: number) => Promise<void>;
+  /** Stops the pass early: rows not yet sent are handed back untouched. */
+  signal?: AbortSignal;
+  /** Days an email's tracking links work after it is sent (default 90). */
+  trackingLinkDays?: number;
 }
 
 /** What one pass did. */
@@ -74,6 +85,9 @@ export async function deliverDueMessages(
         AND next_attempt_at <= ${now}
         AND (locked_until IS NULL OR locked_until < ${now})
         AND channel IN (${sql.join(channels)})
+        AND (channel = 'email' OR EXISTS (
+          SELECT 1 FROM delivery_channels d
+          WHERE d.program_id = outbox.program_id AND d.channel = outbox.channel AND d.endpoint_url IS NOT NULL))
         ${options.programId === undefined ? sql`` : sql`AND program_id = ${options.programId}`}
       ORDER BY next_attempt_at
       LIMIT ${batchSize}
@@ -83,17 +97,20 @@ export async function deliverDueMessages(
     deps.db,
   );
   const pass: DeliveryPass = { claimed: claimed.rows.length, sent: 0, retried: 0, failed: 0, withdrawn: 0 };
-  const perChannel = new Map<string, number>();
   const secrets = new Map<string, string>();
+  const rates = await channelRates(deps, [...new Set(claimed.rows.map((r) => r.program_id))]);
+  const limiter = options.limiter ?? new RateLimiter();
+  const sleep = options.sleep ?? ((ms: number) => pause(ms, options.signal));
+  // A wait longer than half the lease hands the row back instead, due when the channel has room.
+  const maxWaitMs = ((options.leaseSeconds ?? 300) * 1000) / 2;
   for (const row of claimed.rows) {
-    const limit = options.perChannelLimit?.[row.channel as Channel];
-    const used = perChannel.get(row.channel) ?? 0;
     const sender = options.senders[row.channel as Channel];
-    if (sender === undefined || (limit !== undefined && used >= limit)) {
+    const rateKey = `${row.program_id}\u0000${row.channel}`;
+    const rate = rates.get(rateKey);
+    if (sender === undefined || options.signal?.aborted) {
       await release(deps, row, now);
       continue;
     }
-    perChannel.set(row.channel, used + 1);
     const member = await deps.db
       .selectFrom('members')
       .select('external_id')
@@ -111,17 +128,48 @@ export async function deliverDueMessages(
       pass.withdrawn++;
       continue;
     }
+    // A message that will not go does not use the channel's rate.
+    if (rate !== undefined) {
+      const wait = limiter.delay(rateKey, deps.clock().getTime());
+      if (wait > maxWaitMs) {
+        await release(deps, row, new Date(deps.clock().getTime() + wait));
+        continue;
+      }
+      if (wait > 0) await sleep(wait);
+      if (options.signal?.aborted) {
+        await release(deps, row, now);
+        continue;
+      }
+      limiter.take(rateKey, rate, deps.clock().getTime());
+    }
     let secret = secrets.get(row.program_id);
     if (secret === undefined) {
       secret = await linkSecret(deps.db, row.program_id, now);
       secrets.set(row.program_id, secret);
     }
+    const tracked =
+      row.channel === 'email'
+        ? trackEmail({
+            body: row.body,
+            baseUrl: options.publicUrl,
+            programId: row.program_id,
+            messageId: row.idempotency_key,
+            secret,
+            expires:
+              Math.floor(deps.clock().getTime() / 1000) +
+              (options.trackingLinkDays ?? DEFAULT_TRACKING_LINK_DAYS) * 86_400,
+          })
+        : undefined;
     const outcome = await sender.send({
       idempotencyKey: row.idempotency_key,
+      programId: row.program_id,
+      campaign: row.campaign,
+      memberId,
       channel: row.channel as Channel,
       recipient: row.recipient,
       subject: row.subject,
-      body: row.body,
+      body: tracked?.text ?? row.body,
+      html: tracked?.html,
       unsubscribeUrl: unsubscribeUrl(
         options.publicUrl,
         { programId: row.program_id, memberId, channel: row.channel, campaign: row.campaign },
@@ -221,11 +269,36 @@ async function consentWithdrawn(deps: Pick<Deps, 'db'>, row: Claimed): Promise<s
   return unsubscribed ? `unsubscribed from ${row.channel} before send` : undefined;
 }
 
-/** Gives a claimed row back untouched (no sender, or the channel's share of this pass is used up). */
-async function release(deps: Pick<Deps, 'db'>, row: Claimed, now: Date): Promise<void> {
+/** The rate limits of these programs' channels, by program and channel. */
+async function channelRates(deps: Pick<Deps, 'db'>, programIds: string[]): Promise<Map<string, number>> {
+  if (programIds.length === 0) return new Map();
+  const rows = await deps.db
+    .selectFrom('delivery_channels')
+    .select(['program_id', 'channel', 'rate_per_second'])
+    .where('program_id', 'in', programIds)
+    .where('rate_per_second', 'is not', null)
+    .execute();
+  return new Map(rows.map((r) => [`${r.program_id}\u0000${r.channel}`, r.rate_per_second as number]));
+}
+
+/** Gives a claimed row back untouched, due at `dueAt` (no sender, stopping, or the channel's rate is used up). */
+async function release(deps: Pick<Deps, 'db'>, row: Claimed, dueAt: Date): Promise<void> {
   await deps.db
     .updateTable('outbox')
-    .set({ status: 'pending', locked_until: null, attempts: row.attempts - 1, next_attempt_at: now })
+    .set({ status: 'pending', locked_until: null, attempts: row.attempts - 1, next_attempt_at: dueAt })
     .where('id', '=', row.id)
     .execute();
+}
+
+/** Waits `ms`, or less when `signal` aborts. */
+function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
 }

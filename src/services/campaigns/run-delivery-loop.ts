@@ -1,3 +1,4 @@
+import { RateLimiter } from '../delivery/rate-limiter.ts';
 import type { Deps } from '../deps.ts';
 import { advanceCampaigns } from './advance-campaigns.ts';
 import { type DeliveryOptions, type DeliveryPass, deliverDueMessages } from './deliver-due-messages.ts';
@@ -24,13 +25,15 @@ export async function runDeliveryLoop(
 ): Promise<DeliveryPass> {
   const total: DeliveryPass = { claimed: 0, sent: 0, retried: 0, failed: 0, withdrawn: 0 };
   let scheduledAt = Number.NEGATIVE_INFINITY;
+  // One limiter for the life of the loop, so the spacing of sends carries over between passes.
+  const limiter = options.limiter ?? new RateLimiter();
   while (!options.signal.aborted) {
     const tick = deps.clock().getTime();
     if (tick - scheduledAt >= (options.scheduleEveryMs ?? DEFAULT_SCHEDULE_EVERY_MS)) {
       scheduledAt = tick;
       await advanceCampaigns(deps, { programId: options.programId });
     }
-    const pass = await deliverDueMessages(deps, options);
+    const pass = await deliverDueMessages(deps, { ...options, limiter });
     total.claimed += pass.claimed;
     total.sent += pass.sent;
     total.retried += pass.retried;

@@ -3,7 +3,8 @@ import type { ChannelSender, OutgoingMessage, SendOutcome } from './channel-send
 
 // Email over SMTP through nodemailer. Every message carries its idempotency key as its Message-ID
 // (and in a header of its own), so a receiving system that sees a retried message can recognise
-// it, and RFC 8058 one-click unsubscribe headers.
+// it, and RFC 8058 one-click unsubscribe headers. With an HTML part (tracked links and the open
+// pixel) the message is multipart/alternative.
 
 export interface SmtpOptions {
   /** smtp://user:pass@host:port or smtps://... */
@@ -25,6 +26,7 @@ export function createSmtpEmailSender(options: SmtpOptions): ChannelSender & { c
           to: message.recipient,
           subject: message.subject ?? '',
           text: message.body,
+          ...(message.html === undefined ? {} : { html: message.html }),
           messageId: `<${message.idempotencyKey}@${options.messageIdDomain}>`,
           headers: {
             'X-Narrowcast-Idempotency-Key': message.idempotencyKey,
