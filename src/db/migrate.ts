@@ -4,6 +4,7 @@ import { statements as clv } from './migrations/0002-clv.ts';
 import { statements as segments } from './migrations/0003-segments.ts';
 import { statements as preferences } from './migrations/0004-preferences.ts';
 import { statements as campaigns } from './migrations/0005-campaigns.ts';
+import { statements as reports } from './migrations/0006-reports.ts';
 
 // Migrations are ordered lists of statements, one file each, applied by Kysely's migrator (which
 // records them in kysely_migration and locks against concurrent runs). Statements run one at a
@@ -14,6 +15,7 @@ const MIGRATIONS: Record<string, readonly string[]> = {
   '0003-segments': segments,
   '0004-preferences': preferences,
   '0005-campaigns': campaigns,
+  '0006-reports': reports,
 };
 
 const provider: MigrationProvider = {

@@ -357,6 +357,15 @@ export interface OutboxTable {
   last_error: string | null;
 }
 
+/** Memberships of a campaign's assigned members at their first assignment (migration 0006). */
+export interface CampaignAssignmentSegmentsTable {
+  program_id: string;
+  campaign: string;
+  member_id: number;
+  scheme: string;
+  segment: string;
+}
+
 export interface Schema {
   programs: ProgramsTable;
   api_keys: ApiKeysTable;
@@ -390,4 +399,5 @@ export interface Schema {
   suppressions: SuppressionsTable;
   campaign_decisions: CampaignDecisionsTable;
   outbox: OutboxTable;
+  campaign_assignment_segments: CampaignAssignmentSegmentsTable;
 }
