@@ -12,6 +12,7 @@ import { ingestRoutes } from './routes/ingest.ts';
 import { memberRoutes } from './routes/members.ts';
 import { openApiRoute } from './routes/openapi.ts';
 import { preferenceCentreRoutes } from './routes/preference-centre.ts';
+import { reportRoutes } from './routes/reports.ts';
 import { segmentRoutes } from './routes/segments.ts';
 import { unsubscribeRoutes } from './routes/unsubscribe.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
@@ -54,6 +55,7 @@ export function createApp(deps: Deps, options: HttpOptions = {}): Hono<AppEnv> {
     }),
   );
   v1.route('/', campaignRoutes(deps));
+  v1.route('/', reportRoutes(deps));
   // Before ingest: its POST /programs/:programId/:kind would otherwise take /segments and /webhooks.
   v1.route('/', segmentRoutes(deps));
   v1.route('/', webhookRoutes(deps));

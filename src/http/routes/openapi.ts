@@ -5,6 +5,7 @@ import { MemberView } from '../../contracts/member-view.ts';
 import { RECORD_SCHEMAS, type RecordKind } from '../../contracts/records.ts';
 import { MAX_BATCH_RECORDS } from '../../services/ingest-batch.ts';
 import type { AppEnv } from '../app.ts';
+import { reportApi } from './openapi-reports.ts';
 import { segmentApi } from './openapi-segments.ts';
 
 // The OpenAPI 3.1 document is generated from the same zod contracts that validate requests,
@@ -132,6 +133,9 @@ export function openApiDocument() {
   const segments = segmentApi();
   Object.assign(paths, segments.paths);
   Object.assign(schemas, segments.schemas);
+  const reports = reportApi();
+  Object.assign(paths, reports.paths);
+  Object.assign(schemas, reports.schemas);
   return {
     openapi: '3.1.0',
     info: {
