@@ -6,6 +6,7 @@
 //
 //   node bin/run-ts.mjs bench/reports.ts [--members 1000000] [--repeat 5]
 //                                        [--database-url postgres://postgres@127.0.0.1:5432/nc_reports]
+import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
 import { openDatabase } from '../src/db/database.ts';
@@ -26,7 +27,8 @@ const MEMBERS = Number(values.members);
 const PROGRAM = `bench-reports-${MEMBERS}`;
 const LAUNCH = '2026-11-01T09:00:00Z';
 
-const database = await openDatabase({ url: values['database-url'] }, { poolSize: 4 });
+// One connection, so the report runs on one backend whose CPU time /proc can tell.
+const database = await openDatabase({ url: values['database-url'] }, { poolSize: 1 });
 const { db } = database;
 const deps = { db, clock: () => new Date('2026-11-22T00:00:00Z'), log: silentLog };
 
@@ -166,12 +168,28 @@ const counts = await sql<{ name: string; n: string }>`
   UNION ALL SELECT 'redemptions', count(*) FROM points WHERE program_id = ${PROGRAM}`.execute(db);
 console.log(counts.rows.map((r) => `${r.name} ${Number(r.n).toLocaleString('en')}`).join(', '));
 
+/** CPU seconds of the server backend (the database is on this machine); null when /proc cannot say. */
+const backend = (await sql<{ pid: number }>`SELECT pg_backend_pid() AS pid`.execute(db)).rows[0]?.pid;
+async function backendCpu(): Promise<number | null> {
+  try {
+    const stat = await readFile(`/proc/${backend}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
+  }
+}
+
 const runs: number[] = [];
+const cpu: (number | null)[] = [];
 let cells = 0;
 for (let i = 0; i < Number(values.repeat); i++) {
+  const cpuBefore = await backendCpu();
   const start = performance.now();
   const report = await reportCampaign(deps, { programId: PROGRAM, campaign: 'bench' });
   runs.push((performance.now() - start) / 1000);
+  const cpuAfter = await backendCpu();
+  cpu.push(cpuBefore === null || cpuAfter === null ? null : cpuAfter - cpuBefore);
   cells = report.cells.length;
   const overall = report.cells.filter((c) => c.scheme === null);
   if (i === 0) {
@@ -184,6 +202,9 @@ for (let i = 0; i < Number(values.repeat); i++) {
 }
 const sorted = [...runs].sort((a, b) => a - b);
 console.log(`report: ${cells} cells; runs ${runs.map((r) => r.toFixed(3)).join(' ')} s`);
+console.log(
+  `server backend CPU per run (parallel workers not included): ${cpu.map((c) => (c === null ? '?' : c.toFixed(2))).join(' ')} s`,
+);
 console.log(
   `median ${sorted[Math.floor(sorted.length / 2)]?.toFixed(3)} s, fastest ${sorted[0]?.toFixed(3)} s`,
 );
