@@ -142,7 +142,7 @@ rival AS (
   SELECT d.campaign, d.member_id, bool_or(d.arm = 'holdout') AS holdout, min(d.decided_at) AS assigned_at
   FROM campaign_decisions d
   WHERE d.program_id = ${p} AND d.campaign <> ${c} AND ${ASSIGNED}
-    AND d.member_id IN (SELECT member_id FROM orders UNION SELECT member_id FROM redemptions)
+    AND (d.member_id IN (SELECT member_id FROM orders) OR d.member_id IN (SELECT member_id FROM redemptions))
   GROUP BY d.campaign, d.member_id
 ),
 rival_touch AS MATERIALIZED (
@@ -163,9 +163,10 @@ credited_orders AS (
     SELECT 1 FROM rival_touch r
     WHERE r.member_id = o.member_id AND o.occurred_at > r.at AND o.occurred_at <= r.until AND ${wins})
 ),
+-- A refund of an attributed order comes after the order, so after the earliest touch: a range read.
 refunds AS (
   SELECT f.refund_of, sum(f.amount) AS refunded FROM purchases f
-  WHERE f.program_id = ${p} AND f.kind = 'refund' AND f.refund_of IN (SELECT event_id FROM credited_orders)
+  WHERE f.program_id = ${p} AND f.kind = 'refund' AND f.occurred_at > (SELECT lo FROM span)
   GROUP BY f.refund_of
 ),
 member_orders AS (
