@@ -28,7 +28,11 @@ export function isAssigned(decision: Pick<AssignedDecision, 'outcome' | 'exclude
  */
 export async function recordAssignmentSegments(
   db: Kysely<Schema>,
-  { programId, campaign, decisions }: { programId: string; campaign: string; decisions: readonly AssignedDecision[] },
+  {
+    programId,
+    campaign,
+    decisions,
+  }: { programId: string; campaign: string; decisions: readonly AssignedDecision[] },
 ): Promise<void> {
   const memberIds = decisions.filter(isAssigned).map((d) => d.memberId);
   if (memberIds.length === 0) return;
