@@ -142,7 +142,7 @@ rival AS (
   SELECT d.campaign, d.member_id, bool_or(d.arm = 'holdout') AS holdout, min(d.decided_at) AS assigned_at
   FROM campaign_decisions d
   WHERE d.program_id = ${p} AND d.campaign <> ${c} AND ${ASSIGNED}
-    AND (d.member_id IN (SELECT member_id FROM orders) OR d.member_id IN (SELECT member_id FROM redemptions))
+    AND d.member_id IN (SELECT member_id FROM orders UNION SELECT member_id FROM redemptions)
   GROUP BY d.campaign, d.member_id
 ),
 rival_touch AS MATERIALIZED (
