@@ -9,6 +9,7 @@ import { registerDeliveryCommands } from './commands/delivery-commands.ts';
 import { registerImport } from './commands/import-command.ts';
 import { registerPreferenceCommands } from './commands/preference-commands.ts';
 import { registerRefresh } from './commands/refresh-command.ts';
+import { registerReports } from './commands/report-commands.ts';
 import { registerSegments } from './commands/segment-commands.ts';
 import { registerDemo, registerServe } from './commands/serve-command.ts';
 import { registerWebhooks } from './commands/webhook-commands.ts';
@@ -42,6 +43,7 @@ export function buildProgram(context: CliContext): Command {
   registerDeliveryCommands(program, context);
   registerSegments(program, context);
   registerWebhooks(program, context);
+  registerReports(program, context);
   registerDemo(program, context);
   registerServe(program, context);
   for (const command of program.commands) command.exitOverride();

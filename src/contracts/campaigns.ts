@@ -170,6 +170,19 @@ export const CampaignName = z
 /** The default share of the audience held out as the control group. */
 export const DEFAULT_HOLDOUT_SHARE = 0.1;
 
+/** Longest attribution window a campaign may ask for, in days. */
+export const MAX_ATTRIBUTION_WINDOW_DAYS = 90;
+
+/**
+ * How the campaign's results are measured (docs/measurement.md): the attribution window after the
+ * send (7 days when absent) and what one sent message costs per channel (0 when absent).
+ */
+export const CampaignMeasurement = z.strictObject({
+  windowDays: z.number().int().min(1).max(MAX_ATTRIBUTION_WINDOW_DAYS).optional(),
+  messageCost: z.partialRecord(Channel, Amount).optional(),
+});
+export type CampaignMeasurement = z.infer<typeof CampaignMeasurement>;
+
 /** A campaign as written by a marketer, before approval. */
 export const CampaignDefinition = z
   .strictObject({
@@ -187,6 +200,7 @@ export const CampaignDefinition = z
     holdout: z.number().min(0).max(0.5).default(DEFAULT_HOLDOUT_SHARE),
     /** Caps stricter than the program's, per channel. */
     frequencyCaps: z.partialRecord(Channel, FrequencyCap).default({}),
+    measurement: CampaignMeasurement.optional(),
   })
   .superRefine((definition, ctx) => {
     const { schedule } = definition;

@@ -4,6 +4,7 @@ import { statements as clv } from './migrations/0002-clv.ts';
 import { statements as segments } from './migrations/0003-segments.ts';
 import { statements as preferences } from './migrations/0004-preferences.ts';
 import { statements as campaigns } from './migrations/0005-campaigns.ts';
+import { statements as reports } from './migrations/0006-reports.ts';
 import { statements as preferenceLinkKeys } from './migrations/0007-preference-link-keys.ts';
 import { statements as delivery } from './migrations/0008-delivery.ts';
 import { statements as clvKeptSummaries } from './migrations/0010-clv-kept-summaries.ts';
@@ -17,6 +18,7 @@ const MIGRATIONS: Record<string, readonly string[]> = {
   '0003-segments': segments,
   '0004-preferences': preferences,
   '0005-campaigns': campaigns,
+  '0006-reports': reports,
   '0007-preference-link-keys': preferenceLinkKeys,
   '0008-delivery': delivery,
   '0010-clv-kept-summaries': clvKeptSummaries,

@@ -388,6 +388,15 @@ export interface DeliveryFeedbackSecretsTable {
   created_at: Date;
 }
 
+/** Memberships of a campaign's assigned members at their first assignment (migration 0006). */
+export interface CampaignAssignmentSegmentsTable {
+  program_id: string;
+  campaign: string;
+  member_id: number;
+  scheme: string;
+  segment: string;
+}
+
 export interface Schema {
   programs: ProgramsTable;
   api_keys: ApiKeysTable;
@@ -424,4 +433,5 @@ export interface Schema {
   outbox: OutboxTable;
   delivery_channels: DeliveryChannelsTable;
   delivery_feedback_secrets: DeliveryFeedbackSecretsTable;
+  campaign_assignment_segments: CampaignAssignmentSegmentsTable;
 }

@@ -14,6 +14,7 @@ import { ingestRoutes } from './routes/ingest.ts';
 import { memberRoutes } from './routes/members.ts';
 import { openApiRoute } from './routes/openapi.ts';
 import { preferenceCentreRoutes } from './routes/preference-centre.ts';
+import { reportRoutes } from './routes/reports.ts';
 import { segmentRoutes } from './routes/segments.ts';
 import { trackingRoutes } from './routes/tracking.ts';
 import { unsubscribeRoutes } from './routes/unsubscribe.ts';
@@ -60,6 +61,7 @@ export function createApp(deps: Deps, options: HttpOptions = {}): Hono<AppEnv> {
   );
   v1.route('/', campaignRoutes(deps));
   v1.route('/', deliverySettingsRoutes(deps));
+  v1.route('/', reportRoutes(deps));
   // Before ingest: its POST /programs/:programId/:kind would otherwise take /segments and /webhooks.
   v1.route('/', segmentRoutes(deps));
   v1.route('/', webhookRoutes(deps));

@@ -58,6 +58,9 @@ describe('GET /openapi.json', () => {
       [
         ...KINDS.map((kind) => `/v1/programs/{programId}/${kind}`),
         '/v1/programs/{programId}/members/{memberId}',
+        '/v1/programs/{programId}/reports/campaigns/{name}',
+        '/v1/programs/{programId}/reports/compare',
+        '/v1/programs/{programId}/reports/health',
         '/v1/programs/{programId}/segments',
         '/v1/programs/{programId}/segments/{scheme}/{name}',
         '/v1/programs/{programId}/segments/{scheme}/{name}/members',

@@ -7,6 +7,7 @@ import { MAX_BATCH_RECORDS } from '../../services/ingest-batch.ts';
 import type { AppEnv } from '../app.ts';
 import { campaignApi } from './openapi-campaigns.ts';
 import { preferenceApi } from './openapi-preferences.ts';
+import { reportApi } from './openapi-reports.ts';
 import { segmentApi } from './openapi-segments.ts';
 
 // The OpenAPI 3.1 document is generated from the same zod contracts that validate requests,
@@ -140,6 +141,9 @@ export function openApiDocument() {
   const campaigns = campaignApi();
   Object.assign(paths, campaigns.paths);
   Object.assign(schemas, campaigns.schemas);
+  const reports = reportApi();
+  Object.assign(paths, reports.paths);
+  Object.assign(schemas, reports.schemas);
   return {
     openapi: '3.1.0',
     info: {

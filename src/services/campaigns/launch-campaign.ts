@@ -8,6 +8,7 @@ import type { Deps } from '../deps.ts';
 import { latestVersion, readGovernancePolicy, segmentFeatureLookup } from './campaign-store.ts';
 import { recompileOrRefuse } from './compile-or-refuse.ts';
 import { count, emptyCounts, planCampaign } from './plan-campaign.ts';
+import { recordAssignmentSegments } from './record-assignment-segments.ts';
 
 /**
  * The step a member's message belongs to: one per campaign for a one-off send, one per occurrence
@@ -102,6 +103,15 @@ export async function launchCampaign(
           )
           .onConflict((oc) => oc.columns(['program_id', 'campaign', 'step', 'member_id']).doNothing())
           .execute();
+        await recordAssignmentSegments(tx, {
+          programId,
+          campaign: name,
+          decisions: decided.map(({ plan, member }) => ({
+            memberId: member.memberId,
+            outcome: plan.outcome,
+            excludedBy: plan.excludedBy,
+          })),
+        });
         const messages = decided.filter(
           ({ plan }) => plan.message !== null && plan.channel !== null && plan.sendAt,
         );
