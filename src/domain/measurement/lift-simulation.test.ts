@@ -175,7 +175,7 @@ describe('lift intervals on simulated programs with a known truth', () => {
     }
   });
 
-  // 2,000 simulated campaigns take about 20 s of CPU; the limit only guards against a hang on a busy machine.
+  // The limit only guards against a hang: on a machine busy with other test runs this takes minutes.
   it(`cover the true lift in 93-97% of ${RUNS} runs, with a false-positive rate near 5% at zero lift`, () => {
     const tallies = new Map<string, Tally>();
     for (let run = 0; run < RUNS; run++) {
