@@ -19,6 +19,8 @@ import { loadDemo } from '../src/services/load-demo.ts';
 
 export interface BenchProgramOptions {
   programId: string;
+  /** The seed program (loaded with `seedMembers` demo members if it has fewer). */
+  seedId: string;
   members: number;
   seedMembers: number;
   now: Date;
@@ -37,12 +39,11 @@ async function memberCount(database: Database, programId: string): Promise<numbe
 export async function ensureBenchProgram(
   database: Database,
   deps: Deps,
-  { programId, members, seedMembers, now, log }: BenchProgramOptions,
+  { programId, seedId, members, seedMembers, now, log }: BenchProgramOptions,
 ): Promise<number> {
   const present = await memberCount(database, programId);
   if (present >= members) return present;
   if (present > 0) throw new Error(`program ${programId} has ${present} members; drop it to rebuild`);
-  const seedId = `${programId}-seed`;
   let started = performance.now();
   if ((await memberCount(database, seedId)) < seedMembers) {
     log(`loading the seed program (${seedMembers.toLocaleString('en')} demo members, real ingest path)...`);

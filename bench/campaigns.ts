@@ -6,7 +6,7 @@
 //       smtp-server package, as in the tests).
 //
 //   node bin/run-ts.mjs bench/campaigns.ts [--members 1000000] [--seed-members 5000]
-//        [--deliver 20000] [--database-url postgres://postgres@127.0.0.1:5432/narrowcast_bench_campaigns]
+//        [--seed-program ID] [--deliver 20000] [--database-url postgres://postgres@127.0.0.1:5432/narrowcast_bench_campaigns]
 //        [--skip-launch] [--skip-segment]
 //
 // The program is built once (see bench/campaign-program.ts for exactly how) and reused; each run
@@ -14,11 +14,12 @@
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
 import pg from 'pg';
-import type { LaunchTimings } from '../src/contracts/campaigns.ts';
+
 import { openDatabase } from '../src/db/database.ts';
 import { approveCampaign } from '../src/services/campaigns/approve-campaign.ts';
 import { createCampaign } from '../src/services/campaigns/create-campaign.ts';
 import { launchCampaign } from '../src/services/campaigns/launch-campaign.ts';
+import type { PlanTimings } from '../src/services/campaigns/plan-campaign.ts';
 import { runDeliveryLoop } from '../src/services/campaigns/run-delivery-loop.ts';
 import { createSmtpEmailSender } from '../src/services/campaigns/smtp-email-sender.ts';
 import { type Deps, silentLog } from '../src/services/deps.ts';
@@ -35,6 +36,7 @@ const { values } = parseArgs({
       default: 'postgres://postgres@127.0.0.1:5432/narrowcast_bench_campaigns',
     },
     program: { type: 'string', default: 'bench-campaigns' },
+    'seed-program': { type: 'string' },
     'skip-launch': { type: 'boolean', default: false },
     'skip-segment': { type: 'boolean', default: false },
   },
@@ -66,6 +68,7 @@ const deps: Deps = { db: database.db, clock: () => clock, log: silentLog };
 log(`Narrowcast campaigns bench: ${MEMBERS.toLocaleString('en')} members, PostgreSQL ${URL_}`);
 const present = await ensureBenchProgram(database, deps, {
   programId: PROGRAM,
+  seedId: values['seed-program'] ?? `${values.program}-seed-${values['seed-members']}`,
   members: MEMBERS,
   seedMembers: Number(values['seed-members']),
   now: GENERATED,
@@ -110,7 +113,7 @@ async function timedLaunch(label: string, segments: string[]) {
   clock = LAUNCH_AT;
   await createCampaign(deps, { programId: PROGRAM, source: { value: definition(name, segments) } });
   await approveCampaign(deps, { programId: PROGRAM, name, approvedBy: 'bench' });
-  const timings: LaunchTimings = { read: 0, decide: 0, render: 0, write: 0 };
+  const timings: PlanTimings = { read: 0, decide: 0, render: 0, write: 0 };
   const started = performance.now();
   const result = await launchCampaign(deps, { programId: PROGRAM, name, timings });
   const elapsed = performance.now() - started;

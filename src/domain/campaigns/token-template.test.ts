@@ -32,7 +32,9 @@ const scope = fc.dictionary(
   fc.oneof(fc.dictionary(fc.constantFrom(...KEYS), value), fc.constant(null), fc.constant(undefined)),
 );
 // Text never holds "{", so every generated template parses to text and outputs only.
-const text = fc.string({ unit: fc.constantFrom('a', 'Z', ' ', '\n', '\t', '}', '%', '-', '"', 'é', '!', '|') });
+const text = fc.string({
+  unit: fc.constantFrom('a', 'Z', ' ', '\n', '\t', '}', '%', '-', '"', 'é', '!', '|'),
+});
 const output = fc
   .tuple(fc.constantFrom(...NAMESPACES), fc.constantFrom(...KEYS), fc.boolean(), fc.boolean())
   .map(([ns, key, trimLeft, trimRight]) => `{{${trimLeft ? '-' : ''} ${ns}.${key} ${trimRight ? '-' : ''}}}`);

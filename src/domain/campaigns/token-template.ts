@@ -17,7 +17,9 @@ interface NodeShape {
   str?: unknown;
   value?: {
     filters?: unknown[];
-    initial?: { postfix?: { kind?: number; variable?: unknown; props?: { kind?: number; content?: unknown }[] }[] };
+    initial?: {
+      postfix?: { kind?: number; variable?: unknown; props?: { kind?: number; content?: unknown }[] }[];
+    };
   };
 }
 
