@@ -7,11 +7,13 @@
 // 2. The seed is copied `copies` times into the bench program by set-based SQL (INSERT ... SELECT
 //    over generate_series): member ids are new, external ids and event ids get the suffix "-<copy>",
 //    email addresses "+<copy>" before the @; every other value (time zone, features, declared
-//    values, consents, segment memberships and their `since`, purchases and items) is the seed
-//    member's. So the million members are the seed's members 1/`copies`-fold each, with distinct ids
+//    values, consents, segment memberships and their `since`, and with `withPurchases` purchases
+//    and items) is the seed member's. So the million members are the seed's members 1/`copies`-fold each, with distinct ids
 //    (holdout and variant hash on the id, so arms are drawn independently per copy).
 // Points, engagement, surveys and declarations events are not copied: a launch reads none of them
-// (declared values reach a launch through member_features).
+// (declared values reach a launch through member_features). Purchases and their items (for the
+// `last.*` tokens) are copied only with `withPurchases`: at 1M members they are 25M rows, longer
+// to copy than a bench on a shared machine could wait; see BENCHMARKS.md for what was measured.
 import { sql } from 'kysely';
 import type { Database } from '../src/db/database.ts';
 import type { Deps } from '../src/services/deps.ts';
@@ -23,6 +25,8 @@ export interface BenchProgramOptions {
   seedId: string;
   members: number;
   seedMembers: number;
+  /** Copy purchases and their items too (25M rows at 1M members: slow). */
+  withPurchases: boolean;
   now: Date;
   log: (text: string) => void;
 }
@@ -39,7 +43,7 @@ async function memberCount(database: Database, programId: string): Promise<numbe
 export async function ensureBenchProgram(
   database: Database,
   deps: Deps,
-  { programId, seedId, members, seedMembers, now, log }: BenchProgramOptions,
+  { programId, seedId, members, seedMembers, withPurchases, now, log }: BenchProgramOptions,
 ): Promise<number> {
   const present = await memberCount(database, programId);
   if (present >= members) return present;
@@ -116,18 +120,19 @@ export async function ensureBenchProgram(
       FROM consents e JOIN bench_member_map map ON map.old_id = e.member_id
       WHERE e.program_id = ${seedId}`,
     );
-    await step(
-      'purchases',
-      sql`INSERT INTO purchases (program_id, event_id, member_id, occurred_at, payload_hash, kind, refund_of,
+    if (withPurchases) {
+      await step(
+        'purchases',
+        sql`INSERT INTO purchases (program_id, event_id, member_id, occurred_at, payload_hash, kind, refund_of,
         amount, merchandise_amount, currency, item_count)
       SELECT ${programId}, e.event_id || '-' || map.c, map.new_id, e.occurred_at, e.payload_hash, e.kind,
         e.refund_of, e.amount, e.merchandise_amount, e.currency, e.item_count
       FROM purchases e JOIN bench_member_map map ON map.old_id = e.member_id
       WHERE e.program_id = ${seedId}`,
-    );
-    await step(
-      'purchase_items',
-      sql`INSERT INTO purchase_items (program_id, event_id, line_no, sku, category, description, quantity,
+      );
+      await step(
+        'purchase_items',
+        sql`INSERT INTO purchase_items (program_id, event_id, line_no, sku, category, description, quantity,
         unit_price, amount, merchandise)
       SELECT ${programId}, i.event_id || '-' || map.c, i.line_no, i.sku, i.category, i.description,
         i.quantity, i.unit_price, i.amount, i.merchandise
@@ -135,7 +140,8 @@ export async function ensureBenchProgram(
         JOIN purchases p ON p.program_id = i.program_id AND p.event_id = i.event_id
         JOIN bench_member_map map ON map.old_id = p.member_id
       WHERE i.program_id = ${seedId}`,
-    );
+      );
+    }
     await sql`DROP TABLE bench_member_map`.execute(db);
   });
   await sql`VACUUM ANALYZE`.execute(database.db);

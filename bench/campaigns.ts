@@ -7,7 +7,7 @@
 //
 //   node bin/run-ts.mjs bench/campaigns.ts [--members 1000000] [--seed-members 5000]
 //        [--seed-program ID] [--deliver 20000] [--database-url postgres://postgres@127.0.0.1:5432/narrowcast_bench_campaigns]
-//        [--skip-launch] [--skip-segment]
+//        [--skip-launch] [--skip-segment] [--with-purchases]
 //
 // The program is built once (see bench/campaign-program.ts for exactly how) and reused; each run
 // launches fresh campaigns and deletes their decisions and outbox rows at the end.
@@ -39,6 +39,8 @@ const { values } = parseArgs({
     'seed-program': { type: 'string' },
     'skip-launch': { type: 'boolean', default: false },
     'skip-segment': { type: 'boolean', default: false },
+    /** Copy purchases into the program and print {{ last.product }} in the messages. */
+    'with-purchases': { type: 'boolean', default: false },
   },
 });
 const MEMBERS = Number(values.members);
@@ -71,6 +73,7 @@ const present = await ensureBenchProgram(database, deps, {
   seedId: values['seed-program'] ?? `${values.program}-seed-${values['seed-members']}`,
   members: MEMBERS,
   seedMembers: Number(values['seed-members']),
+  withPurchases: values['with-purchases'],
   now: GENERATED,
   log,
 });
@@ -80,7 +83,8 @@ const message = (label: string) => ({
   subject: `{{ member.first_name }}, ${label}`,
   body:
     'You have {{ points.balance }} points, {{ points.to_next_reward }} from your next reward. ' +
-    'Last time you enjoyed {{ last.product }}. Use {{ offer.code }} for 200 bonus points.',
+    (values['with-purchases'] ? 'Last time you enjoyed {{ last.product }}. ' : '') +
+    'Use {{ offer.code }} for 200 bonus points, {{ member.tier }} member.',
   defaults: {
     'member.first_name': 'Hello',
     'last.product': 'our coffee',
