@@ -11,9 +11,11 @@
 //
 // The program is built once (see bench/campaign-program.ts for exactly how) and reused; each run
 // launches fresh campaigns and deletes their decisions and outbox rows at the end.
+import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
 import pg from 'pg';
+import { SMTPServer } from 'smtp-server';
 
 import { openDatabase } from '../src/db/database.ts';
 import { approveCampaign } from '../src/services/campaigns/approve-campaign.ts';
@@ -23,7 +25,6 @@ import type { PlanTimings } from '../src/services/campaigns/plan-campaign.ts';
 import { runDeliveryLoop } from '../src/services/campaigns/run-delivery-loop.ts';
 import { createSmtpEmailSender } from '../src/services/campaigns/smtp-email-sender.ts';
 import { type Deps, silentLog } from '../src/services/deps.ts';
-import { startSmtpPeer } from '../test/fixtures/smtp-peer.ts';
 import { ensureBenchProgram } from './campaign-program.ts';
 
 const { values } = parseArgs({
@@ -135,6 +136,34 @@ async function timedLaunch(label: string, segments: string[]) {
   return name;
 }
 
+/**
+ * The receiving SMTP server (the smtp-server package, as in the tests), counting what it accepts;
+ * reverse DNS of the client is off, as a mail server on the same host would have it.
+ */
+async function startPeer() {
+  let received = 0;
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS', 'AUTH'],
+    disableReverseLookup: true,
+    logger: false,
+    onData(stream, _session, callback) {
+      stream.on('data', () => undefined);
+      stream.on('end', () => {
+        received++;
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.server.address() as AddressInfo;
+  return {
+    url: `smtp://127.0.0.1:${port}`,
+    received: () => received,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
 const launched: string[] = [];
 if (!values['skip-launch']) {
   launched.push(await timedLaunch('whole audience', WHOLE));
@@ -146,11 +175,11 @@ if (!values['skip-launch']) {
 if (DELIVER > 0) {
   const name = launched[0] ?? (await timedLaunch('whole audience', WHOLE));
   if (!launched.includes(name)) launched.push(name);
-  await sql`UPDATE outbox SET send_at = ${LAUNCH_AT}, next_attempt_at = CASE WHEN id IN (
+  await sql`UPDATE outbox SET next_attempt_at = CASE WHEN id IN (
       SELECT id FROM outbox WHERE program_id = ${PROGRAM} AND campaign = ${name} ORDER BY id LIMIT ${DELIVER})
       THEN ${LAUNCH_AT}::timestamptz ELSE ${new Date('2100-01-01T00:00:00Z')}::timestamptz END
-    WHERE program_id = ${PROGRAM} AND campaign = ${name} AND status = 'pending'`.execute(database.db);
-  const peer = await startSmtpPeer();
+    WHERE program_id = ${PROGRAM} AND status = 'pending'`.execute(database.db);
+  const peer = await startPeer();
   const sender = createSmtpEmailSender({
     url: peer.url,
     from: 'Bench <bench@narrowcast.example>',
@@ -174,7 +203,7 @@ if (DELIVER > 0) {
   log(
     `(b) delivery: ${total.sent.toLocaleString('en')} sent (${total.retried} retried, ${total.failed} failed) ` +
       `in ${seconds(elapsed)} = ${Math.round(total.sent / (elapsed / 1000)).toLocaleString('en')} messages/s; ` +
-      `the SMTP peer received ${peer.received.length.toLocaleString('en')}`,
+      `the SMTP peer received ${peer.received().toLocaleString('en')}`,
   );
   sender.close();
   await peer.close();
