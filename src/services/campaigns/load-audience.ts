@@ -134,8 +134,14 @@ async function withHistory(
   trigger: SegmentRef | undefined,
 ): Promise<(PlanMember & { memberId: number })[]> {
   const { programId, now } = options;
-  const ids = sql<boolean>`member_id = ANY(${rows.map((r) => r.member_id)}::bigint[])`;
-  const pids = sql<boolean>`p.member_id = ANY(${rows.map((r) => r.member_id)}::bigint[])`;
+  // Rows come in member-id order: the range lets each side query scan only the page's part of its
+  // (program, member) index even when the planner's row counts are stale (the outbox grows by
+  // hundreds of thousands of rows during a launch); the array picks the page's members from it.
+  const memberIds = rows.map((r) => r.member_id);
+  const first = memberIds[0] ?? 0;
+  const last = memberIds.at(-1) ?? 0;
+  const ids = sql<boolean>`member_id BETWEEN ${first} AND ${last} AND member_id = ANY(${memberIds}::bigint[])`;
+  const pids = sql<boolean>`p.member_id BETWEEN ${first} AND ${last} AND p.member_id = ANY(${memberIds}::bigint[])`;
   const windowHours = Math.max(
     1,
     ...Object.values(options.policy.frequencyCaps).map((c) => c.windowHours),
