@@ -109,8 +109,25 @@ export function decideMember(
     sendAt: governance.sendAt,
     rules,
   };
-  if (!options.render) return sent;
-  const compiled = campaign.compiled.messages.get(arm.variant)?.get(governance.channel);
+  return options.render ? renderPlan(engine, campaign, policy, member, sent) : sent;
+}
+
+/**
+ * Renders the message of a plan to send (a plan decided with `render: false`); a plan that sends
+ * nothing comes back as it is. A template that fails to render excludes the member.
+ */
+export function renderPlan(
+  engine: Liquid,
+  campaign: PlanCampaign,
+  policy: GovernancePolicy,
+  member: PlanMember,
+  plan: MemberPlan,
+): MemberPlan {
+  if ((plan.outcome !== 'send' && plan.outcome !== 'deferred') || plan.channel === null) return plan;
+  const { definition } = campaign.compiled;
+  const channel = plan.channel;
+  const variant = plan.arm.arm === 'treatment' ? plan.arm.variant : undefined;
+  const compiled = variant === undefined ? undefined : campaign.compiled.messages.get(variant)?.get(channel);
   let rendered: ReturnType<typeof renderMessage> | undefined;
   // The render bound is wall-clock time, so a pause of the whole process (a garbage collection, a
   // busy machine) can trip it for a template that compiled and rendered in bounds at definition time;
@@ -122,9 +139,15 @@ export function decideMember(
   if (rendered === undefined || !rendered.ok) {
     const detail =
       rendered?.ok === false ? `${rendered.part}: ${rendered.error.message}` : 'no message for the channel';
-    rules.push({ rule: 'render', outcome: 'fail', detail });
-    return { ...base, outcome: 'excluded', excludedBy: 'render', rules };
+    return {
+      ...plan,
+      outcome: 'excluded',
+      excludedBy: 'render',
+      channel: null,
+      sendAt: null,
+      rules: [...plan.rules, { rule: 'render', outcome: 'fail', detail }],
+    };
   }
-  const recipient = member.contacts[governance.channel] ?? member.id;
-  return { ...sent, message: { ...rendered.message, recipient } };
+  const recipient = member.contacts[channel] ?? member.id;
+  return { ...plan, message: { ...rendered.message, recipient } };
 }

@@ -1,4 +1,5 @@
 import { type FS, Liquid, LiquidError, Tag, type TagToken, type Template } from 'liquidjs';
+import { renderTokenParts, type TokenPart, tokenParts } from './token-template.ts';
 
 // Marketers' Liquid templates run in a sandbox: no file system (include, render and layout are
 // refused when the template is compiled, and the engine's file access is a stub that reads
@@ -86,6 +87,8 @@ export function templateError(error: unknown): TemplateError {
 export interface CompiledTemplate {
   template: Template[];
   tokens: string[];
+  /** For a template of only text and plain token outputs: its parts, rendered without Liquid. */
+  parts?: TokenPart[] | undefined;
 }
 
 /** Parses a template; a syntax error, an unknown filter or a refused tag comes back with its place. */
@@ -96,7 +99,7 @@ export function compileTemplate(
   try {
     const template = engine.parse(source);
     const tokens = engine.globalFullVariablesSync(template);
-    return { ok: true, compiled: { template, tokens: [...new Set(tokens)] } };
+    return { ok: true, compiled: { template, tokens: [...new Set(tokens)], parts: tokenParts(template) } };
   } catch (error) {
     return { ok: false, error: templateError(error) };
   }
@@ -108,6 +111,10 @@ export function renderCompiled(
   compiled: CompiledTemplate,
   scope: Record<string, unknown>,
 ): { ok: true; text: string } | { ok: false; error: TemplateError } {
+  if (compiled.parts !== undefined) {
+    const text = renderTokenParts(compiled.parts, scope);
+    if (text !== undefined) return { ok: true, text };
+  }
   try {
     return { ok: true, text: String(engine.renderSync(compiled.template, scope)) };
   } catch (error) {

@@ -7,8 +7,8 @@ import { nextOccurrence } from '../../domain/campaigns/send-time.ts';
 import type { Deps } from '../deps.ts';
 import { latestVersion, readGovernancePolicy, segmentFeatureLookup } from './campaign-store.ts';
 import { recompileOrRefuse } from './compile-or-refuse.ts';
-import { count, emptyCounts, planCampaign } from './plan-campaign.ts';
-import { recordAssignmentSegments } from './record-assignment-segments.ts';
+import { count, emptyCounts, type PlanTimings, planCampaign } from './plan-campaign.ts';
+import { type LaunchRow, writeLaunchBatch } from './write-launch-batch.ts';
 
 /**
  * The step a member's message belongs to: one per campaign for a one-off send, one per occurrence
@@ -40,13 +40,27 @@ export function idempotencyKey(programId: string, campaign: string, step: string
 }
 
 /**
- * Launches the approved campaign: decides every audience member and, in the same transaction per
- * batch, records each decision (the audit trail) and writes an outbox row for each message to send.
- * Running it again is safe: decisions and messages already written are kept, none is written twice.
+ * Launches the approved campaign: decides every audience member and, in one transaction per batch,
+ * records each decision (the audit trail) and writes an outbox row for each message to send. The
+ * next batch is decided while one is written (one write at a time, in order). Running it again, or
+ * after a launch that stopped part way, is safe: decisions and messages already written are kept,
+ * none is written twice, and the members not yet decided are (ADR 0026).
  */
 export async function launchCampaign(
   deps: Pick<Deps, 'db' | 'clock'>,
-  { programId, name }: { programId: string; name: string },
+  {
+    programId,
+    name,
+    batchSize,
+    timings,
+  }: {
+    programId: string;
+    name: string;
+    /** Members per batch (default AUDIENCE_BATCH_SIZE). */
+    batchSize?: number | undefined;
+    /** Filled with the time spent in each phase, for benchmarks. */
+    timings?: PlanTimings | undefined;
+  },
 ): Promise<LaunchResult> {
   const row = await latestVersion(deps.db, programId, name);
   if (!row) throw new AppError('NOT_FOUND', `campaign "${name}" does not exist in program "${programId}"`);
@@ -64,7 +78,17 @@ export async function launchCampaign(
   );
   const now = deps.clock();
   const counts = emptyCounts();
+  const context = {
+    programId,
+    campaign: name,
+    version: row.version,
+    purpose: compiled.definition.purpose,
+    decidedAt: now,
+  };
   let queued = 0;
+  // The write of the batch before, if any: awaited before the next one starts, so batches commit
+  // in member order and a failed write stops the launch.
+  let writing: Promise<void> = Promise.resolve();
   await planCampaign(deps.db, {
     programId,
     name,
@@ -72,79 +96,30 @@ export async function launchCampaign(
     policy,
     now,
     render: true,
+    batchSize,
+    timings,
     // A triggered campaign greets members who enter after its approval, not everyone already there.
     enteredSince:
       compiled.definition.schedule.kind === 'on_entry' ? (row.approved_at ?? undefined) : undefined,
     onBatch: async (plans) => {
-      const decided = plans.map(({ plan, member }) => ({
-        plan,
-        member,
-        step: stepOf(compiled.definition, plan, member.enteredAt, now, policy.defaultTimezone),
-      }));
-      await deps.db.transaction().execute(async (tx) => {
-        await tx
-          .insertInto('campaign_decisions')
-          .values(
-            decided.map(({ plan, member, step }) => ({
-              program_id: programId,
-              campaign: name,
-              step,
-              member_id: member.memberId,
-              version: row.version,
-              arm: plan.arm.arm,
-              variant: plan.arm.arm === 'treatment' ? plan.arm.variant : null,
-              outcome: plan.outcome,
-              excluded_by: plan.excludedBy,
-              channel: plan.channel,
-              send_at: plan.sendAt,
-              rules: JSON.stringify(plan.rules),
-              decided_at: now,
-            })),
-          )
-          .onConflict((oc) => oc.columns(['program_id', 'campaign', 'step', 'member_id']).doNothing())
-          .execute();
-        await recordAssignmentSegments(tx, {
-          programId,
-          campaign: name,
-          decisions: decided.map(({ plan, member }) => ({
-            memberId: member.memberId,
-            outcome: plan.outcome,
-            excludedBy: plan.excludedBy,
-          })),
-        });
-        const messages = decided.filter(
-          ({ plan }) => plan.message !== null && plan.channel !== null && plan.sendAt,
-        );
-        if (messages.length === 0) return;
-        const inserted = await tx
-          .insertInto('outbox')
-          .values(
-            messages.map(({ plan, member, step }) => ({
-              program_id: programId,
-              campaign: name,
-              step,
-              member_id: member.memberId,
-              version: row.version,
-              variant: plan.arm.arm === 'treatment' ? plan.arm.variant : '',
-              channel: plan.channel as string,
-              purpose: compiled.definition.purpose,
-              idempotency_key: idempotencyKey(programId, name, step, member.id),
-              recipient: plan.message?.recipient ?? member.id,
-              subject: plan.message?.subject ?? null,
-              body: plan.message?.body ?? '',
-              send_at: plan.sendAt as Date,
-              status: 'pending' as const,
-              next_attempt_at: plan.sendAt as Date,
-            })),
-          )
-          .onConflict((oc) => oc.columns(['program_id', 'campaign', 'step', 'member_id']).doNothing())
-          .returning('id')
-          .execute();
-        queued += inserted.length;
+      const rows = plans.map(({ plan, member }): LaunchRow => {
+        const step = stepOf(compiled.definition, plan, member.enteredAt, now, policy.defaultTimezone);
+        return {
+          memberId: member.memberId,
+          step,
+          plan,
+          idempotencyKey: plan.message === null ? '' : idempotencyKey(programId, name, step, member.id),
+        };
       });
-      for (const { plan } of plans) count(counts, plan);
+      await writing;
+      writing = writeLaunchBatch(deps.db, context, rows).then((written) => {
+        queued += written;
+        for (const { plan } of plans) count(counts, plan);
+      });
+      writing.catch(() => undefined);
     },
   });
+  await writing;
   const status = 'running' as const;
   await deps.db
     .updateTable('campaigns')

@@ -1,4 +1,4 @@
-import type { ExpressionBuilder, Kysely } from 'kysely';
+import { type ExpressionBuilder, type Kysely, sql } from 'kysely';
 import type { CampaignDefinition, GovernancePolicy, SegmentRef } from '../../contracts/campaigns.ts';
 import type { Channel } from '../../contracts/records.ts';
 import type { FeatureVector } from '../../contracts/segments.ts';
@@ -8,10 +8,11 @@ import { matchRule } from '../../domain/segments/evaluate-rule.ts';
 
 // Reads a campaign's audience from storage in batches of members, each with everything a decision
 // needs: features, consents, unsubscribes, suppressions, recent sends of every campaign and the
-// latest purchase. Members come in member-id order, so a batch is a keyset page.
+// latest purchase. Members come in member-id order, so a batch is a keyset page; what else a batch
+// needs comes in one query per table for the whole batch, its member ids bound as one array.
 
 /** Members read and decided per batch. */
-export const AUDIENCE_BATCH_SIZE = 2_000;
+export const AUDIENCE_BATCH_SIZE = 5_000;
 
 /** A batch of audience members with their internal ids. */
 export interface AudienceBatch {
@@ -29,7 +30,9 @@ export interface LoadAudienceOptions {
   enteredSince?: Date | undefined;
   /** Only these members (by external id), e.g. for sample renders. */
   onlyMembers?: readonly string[] | undefined;
-  batchSize?: number;
+  batchSize?: number | undefined;
+  /** Read each member's latest purchase (for `last.*` tokens); without it they read as missing. */
+  lastPurchase?: boolean | undefined;
 }
 
 type MembersEb = ExpressionBuilder<Schema & { m: Schema['members'] }, 'm'>;
@@ -131,7 +134,14 @@ async function withHistory(
   trigger: SegmentRef | undefined,
 ): Promise<(PlanMember & { memberId: number })[]> {
   const { programId, now } = options;
-  const ids = rows.map((r) => r.member_id);
+  // Rows come in member-id order: the range lets each side query scan only the page's part of its
+  // (program, member) index even when the planner's row counts are stale (the outbox grows by
+  // hundreds of thousands of rows during a launch); the array picks the page's members from it.
+  const memberIds = rows.map((r) => r.member_id);
+  const first = memberIds[0] ?? 0;
+  const last = memberIds.at(-1) ?? 0;
+  const ids = sql<boolean>`member_id BETWEEN ${first} AND ${last} AND member_id = ANY(${memberIds}::bigint[])`;
+  const pids = sql<boolean>`p.member_id BETWEEN ${first} AND ${last} AND p.member_id = ANY(${memberIds}::bigint[])`;
   const windowHours = Math.max(
     1,
     ...Object.values(options.policy.frequencyCaps).map((c) => c.windowHours),
@@ -147,52 +157,54 @@ async function withHistory(
       .selectFrom('consents')
       .select(['member_id', 'channel', 'purpose', 'status', 'occurred_at'])
       .where('program_id', '=', programId)
-      .where('member_id', 'in', ids)
+      .where(ids)
       .execute(),
     db
       .selectFrom('message_events')
       .select(['member_id', 'channel', 'occurred_at'])
       .where('program_id', '=', programId)
-      .where('member_id', 'in', ids)
+      .where(ids)
       .where('type', '=', 'unsubscribed')
       .execute(),
     db
       .selectFrom('suppressions')
       .select(['subject', 'list'])
       .where('program_id', '=', programId)
-      .where('subject', 'in', subjects)
+      .where(sql<boolean>`subject = ANY(${subjects}::text[])`)
       .execute(),
     db
       .selectFrom('outbox')
       .select(['member_id', 'campaign', 'channel', 'send_at'])
       .where('program_id', '=', programId)
-      .where('member_id', 'in', ids)
+      .where(ids)
       .where('status', 'in', ['pending', 'sending', 'sent'])
       .where('send_at', '>', since)
       .where('campaign', '!=', options.campaignKey)
       .execute(),
-    db
-      .selectFrom('purchases as p')
-      .innerJoin('purchase_items as i', (join) =>
-        join.onRef('i.program_id', '=', 'p.program_id').onRef('i.event_id', '=', 'p.event_id'),
-      )
-      .distinctOn('p.member_id')
-      .select(['p.member_id', 'i.description', 'i.sku', 'i.category'])
-      .where('p.program_id', '=', programId)
-      .where('p.member_id', 'in', ids)
-      .where('p.kind', '=', 'order')
-      .where('i.merchandise', '=', true)
-      .orderBy('p.member_id')
-      .orderBy('p.occurred_at', 'desc')
-      .orderBy('i.line_no')
-      .execute(),
+    !options.lastPurchase
+      ? Promise.resolve([])
+      : db
+          .selectFrom('purchases as p')
+          .innerJoin('purchase_items as i', (join) =>
+            join.onRef('i.program_id', '=', 'p.program_id').onRef('i.event_id', '=', 'p.event_id'),
+          )
+          .distinctOn('p.member_id')
+          .select(['p.member_id', 'i.description', 'i.sku', 'i.category'])
+          .where('p.program_id', '=', programId)
+          .where(pids)
+          .where('p.kind', '=', 'order')
+          .where('i.merchandise', '=', true)
+          .orderBy('p.member_id')
+          .orderBy('p.occurred_at', 'desc')
+          .orderBy('i.line_no')
+          .execute(),
     trigger === undefined
       ? Promise.resolve([])
       : db
           .selectFrom('segment_memberships')
           .select(['member_id', 'since'])
           .where('program_id', '=', programId)
-          .where('member_id', 'in', ids)
+          .where(ids)
           .where('scheme', '=', trigger.scheme)
           .where('segment', '=', trigger.segment)
           .execute(),

@@ -2,7 +2,12 @@ import type { Kysely } from 'kysely';
 import type { CampaignPreview, GovernancePolicy, MemberDecision } from '../../contracts/campaigns.ts';
 import type { Schema } from '../../db/schema.ts';
 import type { CompiledCampaign } from '../../domain/campaigns/compile-campaign.ts';
-import { decideMember, type MemberPlan, type PlanMember } from '../../domain/campaigns/decide-member.ts';
+import {
+  decideMember,
+  type MemberPlan,
+  type PlanMember,
+  renderPlan,
+} from '../../domain/campaigns/decide-member.ts';
 import { templateEngine } from './campaign-store.ts';
 import { loadAudience } from './load-audience.ts';
 
@@ -50,7 +55,32 @@ export function decisionView(plan: MemberPlan): MemberDecision {
   };
 }
 
-/** Decides every audience member, handing each batch of plans to `onBatch`. */
+/** Milliseconds spent in each phase of a plan, summed over its batches (for benchmarks). */
+export interface PlanTimings {
+  /** Waiting for the audience reads (a batch is read while the one before it is decided). */
+  read: number;
+  /** Arm, schedule and governance. */
+  decide: number;
+  render: number;
+  /** Waiting for `onBatch` (for a launch, the decisions and outbox writes). */
+  write: number;
+}
+
+/** Does any message of the campaign read the latest purchase (`last.*`)? */
+function readsLastPurchase(compiled: CompiledCampaign): boolean {
+  for (const byChannel of compiled.messages.values()) {
+    for (const message of byChannel.values()) {
+      const tokens = [...(message.subject?.tokens ?? []), ...message.body.tokens];
+      if (tokens.some((token) => token.startsWith('last.'))) return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * Decides every audience member, handing each batch of plans to `onBatch`. The next batch is read
+ * while one is decided and handed on, so the database and this process work at the same time.
+ */
 export async function planCampaign(
   db: Kysely<Schema>,
   options: {
@@ -62,11 +92,14 @@ export async function planCampaign(
     render: boolean;
     onlyMembers?: readonly string[] | undefined;
     enteredSince?: Date | undefined;
+    batchSize?: number | undefined;
+    timings?: PlanTimings | undefined;
     onBatch: (plans: { plan: MemberPlan; member: PlanMember & { memberId: number } }[]) => Promise<void>;
   },
 ): Promise<void> {
-  const key = campaignKey(options.programId, options.name);
-  for await (const batch of loadAudience(db, {
+  const campaign = { key: campaignKey(options.programId, options.name), compiled: options.compiled };
+  const timings = options.timings ?? { read: 0, decide: 0, render: 0, write: 0 };
+  const batches = loadAudience(db, {
     programId: options.programId,
     definition: options.compiled.definition,
     policy: options.policy,
@@ -74,20 +107,38 @@ export async function planCampaign(
     campaignKey: options.name,
     onlyMembers: options.onlyMembers,
     enteredSince: options.enteredSince,
-  })) {
-    const plans = batch.members.map((member) => ({
-      member,
-      plan: decideMember(
-        templateEngine,
-        { key, compiled: options.compiled },
-        options.policy,
+    batchSize: options.batchSize,
+    lastPurchase: options.render && readsLastPurchase(options.compiled),
+  });
+  try {
+    let next = batches.next();
+    for (;;) {
+      let started = performance.now();
+      const current = await next;
+      timings.read += performance.now() - started;
+      if (current.done) return;
+      next = batches.next();
+      // A failed read is reported when it is awaited, not as an unhandled rejection meanwhile.
+      next.catch(() => undefined);
+      started = performance.now();
+      const decided = current.value.members.map((member) => ({
         member,
-        options.now,
-        {
-          render: options.render,
-        },
-      ),
-    }));
-    await options.onBatch(plans);
+        plan: decideMember(templateEngine, campaign, options.policy, member, options.now, { render: false }),
+      }));
+      timings.decide += performance.now() - started;
+      started = performance.now();
+      const plans = options.render
+        ? decided.map(({ member, plan }) => ({
+            member,
+            plan: renderPlan(templateEngine, campaign, options.policy, member, plan),
+          }))
+        : decided;
+      timings.render += performance.now() - started;
+      started = performance.now();
+      await options.onBatch(plans);
+      timings.write += performance.now() - started;
+    }
+  } finally {
+    await batches.return(undefined);
   }
 }
