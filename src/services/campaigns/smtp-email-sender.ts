@@ -15,9 +15,20 @@ export interface SmtpOptions {
   messageIdDomain: string;
 }
 
+/**
+ * The transport URL with connection pooling on unless the URL says otherwise: a worker sends one
+ * message after another, and a new connection (greeting, EHLO, maybe TLS) per message made
+ * delivery to a local peer take about 140 ms a message.
+ */
+export function pooledUrl(url: string): string {
+  const parsed = new URL(url);
+  if (!parsed.searchParams.has('pool')) parsed.searchParams.set('pool', 'true');
+  return parsed.toString();
+}
+
 /** A sender of email over one SMTP server. */
 export function createSmtpEmailSender(options: SmtpOptions): ChannelSender & { close(): void } {
-  const transport = createTransport(options.url);
+  const transport = createTransport(pooledUrl(options.url));
   return {
     async send(message: OutgoingMessage): Promise<SendOutcome> {
       try {
