@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { Schema } from '../../db/schema.ts';
 
 // The segment snapshot behind per-segment campaign reports (docs/measurement.md): when a launch
@@ -36,34 +36,16 @@ export async function recordAssignmentSegments(
 ): Promise<void> {
   const memberIds = decisions.filter(isAssigned).map((d) => d.memberId);
   if (memberIds.length === 0) return;
-  await db
-    .insertInto('campaign_assignment_segments')
-    .columns(['program_id', 'campaign', 'member_id', 'scheme', 'segment'])
-    .expression((eb) =>
-      eb
-        .selectFrom('segment_memberships as s')
-        .select((inner) => [
-          's.program_id',
-          inner.val(campaign).as('campaign'),
-          's.member_id',
-          's.scheme',
-          's.segment',
-        ])
-        .where('s.program_id', '=', programId)
-        .where('s.member_id', 'in', memberIds)
-        .where((inner) =>
-          inner.not(
-            inner.exists(
-              inner
-                .selectFrom('campaign_assignment_segments as a')
-                .select('a.member_id')
-                .where('a.program_id', '=', programId)
-                .where('a.campaign', '=', campaign)
-                .whereRef('a.member_id', '=', 's.member_id'),
-            ),
-          ),
-        ),
-    )
-    .onConflict((oc) => oc.doNothing())
-    .execute();
+  // The "already recorded" check is a scalar subquery per member on purpose: written as NOT EXISTS
+  // it becomes an anti-join, which the planner (with statistics from before the launch) ran as a
+  // scan of every row the campaign had so far for each batch, slowing a 1M launch by seconds per batch.
+  await sql`
+    INSERT INTO campaign_assignment_segments (program_id, campaign, member_id, scheme, segment)
+    SELECT s.program_id, ${campaign}, s.member_id, s.scheme, s.segment
+    FROM unnest(${memberIds}::bigint[]) AS m(member_id)
+    JOIN segment_memberships s ON s.program_id = ${programId} AND s.member_id = m.member_id
+    WHERE (SELECT true FROM campaign_assignment_segments a
+           WHERE a.program_id = ${programId} AND a.campaign = ${campaign} AND a.member_id = m.member_id
+           LIMIT 1) IS NULL
+    ON CONFLICT DO NOTHING`.execute(db);
 }
