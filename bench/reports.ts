@@ -146,6 +146,8 @@ async function seed() {
       'members',
       'campaign_decisions',
       'campaign_assignment_segments',
+      'campaign_touches',
+      'campaign_snapshots',
       'message_events',
       'purchases',
       'points',

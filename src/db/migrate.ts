@@ -8,6 +8,7 @@ import { statements as reports } from './migrations/0006-reports.ts';
 import { statements as preferenceLinkKeys } from './migrations/0007-preference-link-keys.ts';
 import { statements as delivery } from './migrations/0008-delivery.ts';
 import { statements as clvKeptSummaries } from './migrations/0010-clv-kept-summaries.ts';
+import { statements as campaignTouches } from './migrations/0011-campaign-touches.ts';
 
 // Migrations are ordered lists of statements, one file each, applied by Kysely's migrator (which
 // records them in kysely_migration and locks against concurrent runs). Statements run one at a
@@ -22,6 +23,7 @@ const MIGRATIONS: Record<string, readonly string[]> = {
   '0007-preference-link-keys': preferenceLinkKeys,
   '0008-delivery': delivery,
   '0010-clv-kept-summaries': clvKeptSummaries,
+  '0011-campaign-touches': campaignTouches,
 };
 
 const provider: MigrationProvider = {

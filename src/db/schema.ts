@@ -1,4 +1,31 @@
 import type { ColumnType, Generated } from 'kysely';
+import type {
+  CampaignAssignmentSegmentsTable,
+  CampaignDecisionsTable,
+  CampaignLinkSecretsTable,
+  CampaignPoliciesTable,
+  CampaignSnapshotsTable,
+  CampaignsTable,
+  CampaignTouchesTable,
+  DeliveryChannelsTable,
+  DeliveryFeedbackSecretsTable,
+  OutboxTable,
+  SuppressionsTable,
+} from './schema-campaigns.ts';
+
+export type {
+  CampaignAssignmentSegmentsTable,
+  CampaignDecisionsTable,
+  CampaignLinkSecretsTable,
+  CampaignPoliciesTable,
+  CampaignSnapshotsTable,
+  CampaignsTable,
+  CampaignTouchesTable,
+  DeliveryChannelsTable,
+  DeliveryFeedbackSecretsTable,
+  OutboxTable,
+  SuppressionsTable,
+} from './schema-campaigns.ts';
 
 // Row types of the tables created by the migrations, for Kysely's typed query builder.
 // numeric columns come back as strings (exact), int8 as numbers, timestamptz as Date.
@@ -297,106 +324,6 @@ export interface PreferenceFormUsesTable {
   used_at: Date;
 }
 
-export interface CampaignsTable {
-  program_id: string;
-  name: string;
-  version: number;
-  status: 'draft' | 'approved' | 'scheduled' | 'running' | 'completed' | 'cancelled';
-  definition: unknown;
-  definition_hash: string;
-  created_at: Date;
-  updated_at: Date;
-  approved_at: Date | null;
-  approved_by: string | null;
-  cancelled_at: Date | null;
-  completed_at: Date | null;
-  supersedes: number | null;
-}
-
-export interface CampaignPoliciesTable {
-  program_id: string;
-  policy: unknown;
-  updated_at: Date;
-}
-
-export interface CampaignLinkSecretsTable {
-  program_id: string;
-  secret: string;
-  created_at: Date;
-}
-
-export interface SuppressionsTable {
-  program_id: string;
-  list: string;
-  subject: string;
-  reason: string | null;
-  added_at: Date;
-}
-
-export interface CampaignDecisionsTable {
-  program_id: string;
-  campaign: string;
-  step: string;
-  member_id: number;
-  version: number;
-  arm: 'holdout' | 'treatment';
-  variant: string | null;
-  outcome: 'send' | 'deferred' | 'excluded' | 'holdout';
-  excluded_by: string | null;
-  channel: string | null;
-  send_at: Date | null;
-  rules: unknown;
-  decided_at: Date;
-}
-
-export interface OutboxTable {
-  id: Generated<number>;
-  program_id: string;
-  campaign: string;
-  step: string;
-  member_id: number;
-  version: number;
-  variant: string;
-  channel: string;
-  purpose: string;
-  idempotency_key: string;
-  recipient: string;
-  subject: string | null;
-  body: string;
-  send_at: Date;
-  status: 'pending' | 'sending' | 'sent' | 'failed' | 'cancelled';
-  attempts: Defaulted<number>;
-  next_attempt_at: Date;
-  locked_until: Date | null;
-  sent_at: Date | null;
-  provider_id: string | null;
-  last_error: string | null;
-}
-
-export interface DeliveryChannelsTable {
-  program_id: string;
-  channel: string;
-  endpoint_url: string | null;
-  secret: string | null;
-  rate_per_second: number | null;
-  updated_at: Date;
-}
-
-export interface DeliveryFeedbackSecretsTable {
-  program_id: string;
-  secret: string;
-  created_at: Date;
-}
-
-/** Memberships of a campaign's assigned members at their first assignment (migration 0006). */
-export interface CampaignAssignmentSegmentsTable {
-  program_id: string;
-  campaign: string;
-  member_id: number;
-  scheme: string;
-  segment: string;
-}
-
 export interface Schema {
   programs: ProgramsTable;
   api_keys: ApiKeysTable;
@@ -434,4 +361,6 @@ export interface Schema {
   delivery_channels: DeliveryChannelsTable;
   delivery_feedback_secrets: DeliveryFeedbackSecretsTable;
   campaign_assignment_segments: CampaignAssignmentSegmentsTable;
+  campaign_touches: CampaignTouchesTable;
+  campaign_snapshots: CampaignSnapshotsTable;
 }

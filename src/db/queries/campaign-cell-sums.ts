@@ -6,6 +6,8 @@ import type { Schema } from '../schema.ts';
 // offer redemptions in the window after it, taken from the campaign only when no other campaign's
 // touch of the same member holds them by the attribution rule, then summed per scheme x segment
 // (at assignment) x arm. Money comes back as integer 1/10,000ths in text, so the sums stay exact.
+// Each member's arm, touch, funnel and snapshot come from `campaign_touches`, which triggers keep
+// as decisions, message events and snapshots are written (migration 0011, ADR 0029).
 
 export interface CellSumsOptions {
   programId: string;
@@ -44,23 +46,48 @@ export interface CellSumsRow {
   message_cost_units: string;
 }
 
-/** A decision that put the member in an arm (governance exclusions precede the draw, ADR 0014). */
-const ASSIGNED = sql.raw(`(d.outcome <> 'excluded' OR d.excluded_by = 'render')`);
+// Members are first summed per (arm, snapshot): members who share an arm and the same segments at
+// assignment fall in one group, a few thousand groups for a million members. The funnel comes from
+// every touch, conversions and redemptions only from the members who have them; every cell is a sum
+// of those partial sums, so the per-scheme breakdown unnests the groups, not the members.
+const SUMS = sql.raw(`sum(g.assigned)::int AS assigned,
+  sum(g.sent)::int AS sent,
+  sum(g.delivered)::int AS delivered,
+  sum(g.opened)::int AS opened,
+  sum(g.clicked)::int AS clicked,
+  sum(g.converted)::int AS converted,
+  sum(g.orders)::int AS orders,
+  sum(g.redeemed)::int AS redeemed,
+  sum(g.redemptions)::int AS redemptions,
+  sum(g.messages)::int AS messages,
+  sum(g.revenue)::text AS revenue_units,
+  sum(g.revenue_squares)::text AS revenue_squares_units,
+  sum(g.revenue_members)::int AS revenue_members,
+  sum(g.message_cost)::text AS message_cost_units`);
 
-const SUMS = sql.raw(`count(*)::int AS assigned,
-  count(*) FILTER (WHERE mo.sent)::int AS sent,
-  count(*) FILTER (WHERE mo.delivered)::int AS delivered,
-  count(*) FILTER (WHERE mo.opened)::int AS opened,
-  count(*) FILTER (WHERE mo.clicked)::int AS clicked,
-  count(*) FILTER (WHERE mo.orders > 0)::int AS converted,
-  sum(mo.orders)::int AS orders,
-  count(*) FILTER (WHERE mo.redemptions > 0)::int AS redeemed,
-  sum(mo.redemptions)::int AS redemptions,
-  sum(mo.messages)::int AS messages,
-  sum(mo.revenue)::text AS revenue_units,
-  sum(mo.revenue::numeric * mo.revenue)::text AS revenue_squares_units,
-  count(*) FILTER (WHERE mo.revenue > 0)::int AS revenue_members,
-  sum(mo.message_cost)::text AS message_cost_units`);
+const ARM = sql.raw(`CASE WHEN holdout THEN 'holdout' ELSE variant END`);
+
+/** From the campaign's first touch to the end of its last touch's window; null bounds when it has none. */
+export interface CampaignSpan {
+  lo: string | null;
+  hi: string | null;
+}
+
+/**
+ * Read ahead of the statement (two index reads) and handed to it as values, so the planner sizes
+ * the purchases and redemptions in the span from their real bounds rather than guessing.
+ */
+export async function campaignSpan(
+  db: Kysely<Schema>,
+  options: Pick<CellSumsOptions, 'programId' | 'campaign' | 'windowSeconds'>,
+): Promise<CampaignSpan> {
+  const { rows } = await sql<CampaignSpan>`
+    SELECT min(touched_at)::text AS lo,
+           (max(touched_at) + make_interval(secs => ${options.windowSeconds}::double precision))::text AS hi
+    FROM campaign_touches
+    WHERE program_id = ${options.programId} AND campaign = ${options.campaign} AND assigned`.execute(db);
+  return rows[0] ?? { lo: null, hi: null };
+}
 
 /** The competing touch `r` takes the event from the reported touch `o` under the rule. */
 function rivalWins(rule: CellSumsOptions['rule'], campaign: string): RawBuilder<unknown> {
@@ -74,62 +101,40 @@ export async function campaignCellSums(db: Kysely<Schema>, options: CellSumsOpti
   // benchmark machine, more than the statement itself, and the sums gain little from it.
   return db.transaction().execute(async (tx) => {
     await sql`SET LOCAL jit = off`.execute(tx);
-    return (await cellSumsStatement(options).execute(tx)).rows;
+    // Hash joins and hash aggregates throughout: right after a launch the planner's statistics on
+    // campaign_touches can still describe a nearly empty table, and a nested loop planned for 27
+    // rows over 300,000 attributed orders ran for minutes; sorts planned for a few thousand rows
+    // sorted hundreds of thousands. Hashing costs about the same when the estimates are right.
+    await sql`SET LOCAL enable_nestloop = off`.execute(tx);
+    await sql`SET LOCAL enable_sort = off`.execute(tx);
+    await sql`SET LOCAL work_mem = '64MB'`.execute(tx);
+    return (await cellSumsStatement(options, await campaignSpan(tx, options)).execute(tx)).rows;
   });
 }
 
 /** The statement behind `campaignCellSums`, for EXPLAIN in the benchmark. */
-export function cellSumsStatement(options: CellSumsOptions): RawBuilder<CellSumsRow> {
+export function cellSumsStatement(options: CellSumsOptions, span: CampaignSpan): RawBuilder<CellSumsRow> {
   const { programId: p, campaign: c } = options;
   const window = sql`make_interval(secs => ${options.windowSeconds}::double precision)`;
-  const costs = JSON.stringify(options.messageCostUnits);
+  const cost = (channel: string) => sql`${options.messageCostUnits[channel] ?? '0'}::bigint`;
   const wins = rivalWins(options.rule, c);
+  const lo = sql`${span.lo}::timestamptz`;
+  const hi = sql`${span.hi}::timestamptz`;
+  const mine = sql`t.program_id = ${p} AND t.campaign = ${c} AND t.assigned`;
   return sql<CellSumsRow>`
-WITH mine AS (
-  SELECT d.member_id, bool_or(d.arm = 'holdout') AS holdout, min(d.variant) AS variant,
-         min(d.decided_at) AS assigned_at
-  FROM campaign_decisions d
-  WHERE d.program_id = ${p} AND d.campaign = ${c} AND ${ASSIGNED}
-  GROUP BY d.member_id
-),
-events AS (
-  SELECT e.member_id,
-         min(e.occurred_at) FILTER (WHERE e.type = 'sent') AS first_sent,
-         count(*) FILTER (WHERE e.type = 'sent')::int AS messages,
-         coalesce(sum((${costs}::jsonb ->> e.channel)::bigint) FILTER (WHERE e.type = 'sent'), 0) AS message_cost,
-         bool_or(e.type = 'delivered') AS delivered,
-         bool_or(e.type = 'opened') AS opened,
-         bool_or(e.type = 'clicked') AS clicked
-  FROM message_events e
-  WHERE e.program_id = ${p} AND e.campaign_id = ${c}
-  GROUP BY e.member_id
-),
-touch AS MATERIALIZED (
-  SELECT m.member_id, m.holdout,
-         CASE WHEN m.holdout THEN 'holdout' ELSE m.variant END AS arm,
-         coalesce(CASE WHEN NOT m.holdout THEN e.first_sent END, m.assigned_at) AS at,
-         e.first_sent IS NOT NULL AS sent,
-         coalesce(e.delivered, false) AS delivered,
-         coalesce(e.opened, false) AS opened,
-         coalesce(e.clicked, false) AS clicked,
-         coalesce(e.messages, 0) AS messages,
-         coalesce(e.message_cost, 0) AS message_cost
-  FROM mine m LEFT JOIN events e ON e.member_id = m.member_id
-),
-span AS (SELECT min(at) AS lo, max(at) + ${window} AS hi FROM touch),
-orders AS MATERIALIZED (
-  SELECT t.member_id, t.at, p.event_id, p.occurred_at, p.amount
-  FROM touch t JOIN purchases p ON p.member_id = t.member_id
+WITH orders AS MATERIALIZED (
+  SELECT t.member_id, ${ARM} AS arm, t.holdout, t.snapshot_id, t.touched_at AS at, p.event_id, p.occurred_at, p.amount
+  FROM purchases p JOIN campaign_touches t ON ${mine} AND t.member_id = p.member_id
   WHERE p.program_id = ${p} AND p.kind = 'order'
-    AND p.occurred_at > (SELECT lo FROM span) AND p.occurred_at <= (SELECT hi FROM span)
-    AND p.occurred_at > t.at AND p.occurred_at <= t.at + ${window}
+    AND p.occurred_at > ${lo} AND p.occurred_at <= ${hi}
+    AND p.occurred_at > t.touched_at AND p.occurred_at <= t.touched_at + ${window}
 ),
 redemptions AS MATERIALIZED (
-  SELECT t.member_id, t.at, r.event_id, r.occurred_at
-  FROM touch t JOIN points r ON r.member_id = t.member_id
+  SELECT t.member_id, ${ARM} AS arm, t.holdout, t.snapshot_id, t.touched_at AS at, r.event_id, r.occurred_at
+  FROM points r JOIN campaign_touches t ON ${mine} AND t.member_id = r.member_id
   WHERE r.program_id = ${p} AND r.type = 'redeem' AND r.reward = ${options.offerCode}
-    AND r.occurred_at > (SELECT lo FROM span) AND r.occurred_at <= (SELECT hi FROM span)
-    AND r.occurred_at > t.at AND r.occurred_at <= t.at + ${window}
+    AND r.occurred_at > ${lo} AND r.occurred_at <= ${hi}
+    AND r.occurred_at > t.touched_at AND r.occurred_at <= t.touched_at + ${window}
 ),
 windows AS (
   SELECT DISTINCT ON (name) name AS campaign, definition -> 'offer' ->> 'code' AS offer_code,
@@ -138,27 +143,20 @@ windows AS (
   FROM campaigns WHERE program_id = ${p} AND name <> ${c}
   ORDER BY name, version DESC
 ),
-rival AS (
-  SELECT d.campaign, d.member_id, bool_or(d.arm = 'holdout') AS holdout, min(d.decided_at) AS assigned_at
-  FROM campaign_decisions d
-  WHERE d.program_id = ${p} AND d.campaign <> ${c} AND ${ASSIGNED}
-    AND d.member_id IN (SELECT member_id FROM orders UNION SELECT member_id FROM redemptions)
-  GROUP BY d.campaign, d.member_id
-),
+-- Touches of other campaigns whose window overlaps the span: only they can hold an order or a
+-- redemption in it. A range read of each campaign's touch index (OFFSET 0 keeps the subquery a
+-- per-campaign lookup instead of a scan of every touch of the program).
 rival_touch AS MATERIALIZED (
-  SELECT r.campaign, r.member_id, w.offer_code, x.at, x.at + w.win AS until
-  FROM rival r JOIN windows w ON w.campaign = r.campaign
-  CROSS JOIN LATERAL (
-    SELECT coalesce(
-      CASE WHEN NOT r.holdout THEN (
-        SELECT min(e.occurred_at) FROM message_events e
-        WHERE e.program_id = ${p} AND e.campaign_id = r.campaign AND e.member_id = r.member_id
-          AND e.type = 'sent')
-      END, r.assigned_at) AS at
-  ) x
+  SELECT w.campaign, r.member_id, w.offer_code, r.touched_at AS at, r.touched_at + w.win AS until
+  FROM windows w CROSS JOIN LATERAL (
+    SELECT r.member_id, r.touched_at FROM campaign_touches r
+    WHERE r.program_id = ${p} AND r.campaign = w.campaign AND r.assigned
+      AND r.touched_at <= ${hi} AND r.touched_at > ${lo} - w.win
+    OFFSET 0
+  ) r
 ),
 credited_orders AS (
-  SELECT o.member_id, o.event_id, o.amount FROM orders o
+  SELECT o.* FROM orders o
   WHERE NOT EXISTS (
     SELECT 1 FROM rival_touch r
     WHERE r.member_id = o.member_id AND o.occurred_at > r.at AND o.occurred_at <= r.until AND ${wins})
@@ -166,37 +164,49 @@ credited_orders AS (
 -- A refund of an attributed order comes after the order, so after the earliest touch: a range read.
 refunds AS (
   SELECT f.refund_of, sum(f.amount) AS refunded FROM purchases f
-  WHERE f.program_id = ${p} AND f.kind = 'refund' AND f.occurred_at > (SELECT lo FROM span)
+  WHERE f.program_id = ${p} AND f.kind = 'refund' AND f.occurred_at > ${lo}
   GROUP BY f.refund_of
 ),
 member_orders AS (
-  SELECT o.member_id, count(*)::int AS orders,
+  SELECT o.arm, o.holdout, o.snapshot_id, count(*) AS orders,
          sum((greatest(o.amount - coalesce(f.refunded, 0), 0) * 10000)::bigint) AS revenue
   FROM credited_orders o LEFT JOIN refunds f ON f.refund_of = o.event_id
-  GROUP BY o.member_id
+  GROUP BY o.member_id, o.arm, o.holdout, o.snapshot_id
 ),
 member_redemptions AS (
-  SELECT o.member_id, count(*)::int AS redemptions FROM redemptions o
+  SELECT o.arm, o.holdout, o.snapshot_id, count(*) AS redemptions FROM redemptions o
   WHERE NOT EXISTS (
     SELECT 1 FROM rival_touch r
     WHERE r.member_id = o.member_id AND r.offer_code = ${options.offerCode}
       AND o.occurred_at > r.at AND o.occurred_at <= r.until AND ${wins})
-  GROUP BY o.member_id
+  GROUP BY o.member_id, o.arm, o.holdout, o.snapshot_id
 ),
-mo AS MATERIALIZED (
-  SELECT t.member_id, t.arm, t.holdout, t.sent, t.delivered, t.opened, t.clicked, t.messages,
-         t.message_cost, coalesce(mo.orders, 0) AS orders, coalesce(mo.revenue, 0) AS revenue,
-         coalesce(mr.redemptions, 0) AS redemptions
-  FROM touch t
-  LEFT JOIN member_orders mo ON mo.member_id = t.member_id
-  LEFT JOIN member_redemptions mr ON mr.member_id = t.member_id
+g (arm, holdout, snapshot_id, assigned, sent, delivered, opened, clicked, messages, message_cost,
+   converted, orders, revenue, revenue_squares, revenue_members, redeemed, redemptions) AS MATERIALIZED (
+  SELECT ${ARM}, t.holdout, t.snapshot_id, count(*), count(*) FILTER (WHERE t.first_sent_at IS NOT NULL),
+         count(*) FILTER (WHERE t.delivered), count(*) FILTER (WHERE t.opened), count(*) FILTER (WHERE t.clicked),
+         sum(t.sent_email + t.sent_sms + t.sent_push + t.sent_in_app),
+         sum(t.sent_email * ${cost('email')} + t.sent_sms * ${cost('sms')} + t.sent_push * ${cost('push')}
+             + t.sent_in_app * ${cost('in_app')}),
+         0, 0, 0, 0, 0, 0, 0
+  FROM campaign_touches t WHERE ${mine}
+  GROUP BY 1, t.holdout, t.snapshot_id
+  UNION ALL
+  SELECT arm, holdout, snapshot_id, 0, 0, 0, 0, 0, 0, 0, count(*), sum(orders), sum(revenue),
+         sum(revenue::numeric * revenue), count(*) FILTER (WHERE revenue > 0), 0, 0
+  FROM member_orders GROUP BY arm, holdout, snapshot_id
+  UNION ALL
+  SELECT arm, holdout, snapshot_id, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, count(*), sum(redemptions)
+  FROM member_redemptions GROUP BY arm, holdout, snapshot_id
 )
-SELECT NULL::text AS scheme, NULL::text AS segment, mo.arm, mo.holdout, ${SUMS}
-FROM mo GROUP BY mo.arm, mo.holdout
+SELECT NULL::text AS scheme, NULL::text AS segment, g.arm, g.holdout, ${SUMS}
+FROM g GROUP BY g.arm, g.holdout
 UNION ALL
-SELECT sc.scheme, s.segment, mo.arm, mo.holdout, ${SUMS}
-FROM mo CROSS JOIN jsonb_array_elements_text(${JSON.stringify(options.schemes)}::jsonb) AS sc (scheme)
-LEFT JOIN campaign_assignment_segments s
-  ON s.program_id = ${p} AND s.campaign = ${c} AND s.member_id = mo.member_id AND s.scheme = sc.scheme
-GROUP BY sc.scheme, s.segment, mo.arm, mo.holdout`;
+SELECT sc.scheme, x.segment, g.arm, g.holdout, ${SUMS}
+FROM g LEFT JOIN campaign_snapshots s ON s.program_id = ${p} AND s.id = g.snapshot_id
+CROSS JOIN jsonb_array_elements_text(${JSON.stringify(options.schemes)}::jsonb) AS sc (scheme)
+LEFT JOIN LATERAL (
+  SELECT u.segment FROM unnest(s.schemes, s.segments) AS u (scheme, segment) WHERE u.scheme = sc.scheme
+) x ON true
+GROUP BY sc.scheme, x.segment, g.arm, g.holdout`;
 }
