@@ -16,6 +16,8 @@ export interface ChannelState {
   unsubscribed: boolean;
   /** The member has an address on the channel (email, phone, push token; in-app always). */
   reachable: boolean;
+  /** The program can deliver on the channel: email always, SMS, push and in-app once an endpoint is set. */
+  configured: boolean;
 }
 
 /** The latest ledger entry for channel × purpose decides; no entry means no consent. */
@@ -34,14 +36,17 @@ export function hasConsent(
     : { consented: false, grantedAt: null };
 }
 
-/** A channel a member can be sent on: consented for the purpose, not unsubscribed since, reachable. */
+/**
+ * A channel a member can be sent on: consented for the purpose, not unsubscribed since, reachable,
+ * and one the program can deliver on.
+ */
 export const usable = (state: ChannelState): boolean =>
-  state.consented && !state.unsubscribed && state.reachable;
+  state.consented && !state.unsubscribed && state.reachable && state.configured;
 
 /**
  * The channel to send on: the first of the member's declared preferences that the campaign uses
  * and that is usable, else the first usable channel in the campaign's order; null when none is.
- * A channel without consent for the purpose is never chosen.
+ * A channel without consent for the purpose, or that the program cannot deliver on, is never chosen.
  */
 export function chooseChannel(
   campaignChannels: readonly Channel[],

@@ -49,6 +49,8 @@ export interface PlanCampaign {
   /** The stable key arms are hashed with: the same for every version of the campaign. */
   key: string;
   compiled: CompiledCampaign;
+  /** Channels the program can deliver on (see GovernanceCampaign.deliverable). */
+  deliverable: ReadonlySet<Channel>;
 }
 
 /** Decides one member; `render: false` skips rendering (counts only). */
@@ -84,6 +86,7 @@ export function decideMember(
       purpose: definition.purpose,
       frequencyCaps: definition.frequencyCaps,
       sensitiveProblems: [],
+      deliverable: campaign.deliverable,
     },
     policy,
     member,

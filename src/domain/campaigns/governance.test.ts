@@ -14,6 +14,7 @@ const campaign: GovernanceCampaign = {
   purpose: 'marketing',
   frequencyCaps: {},
   sensitiveProblems: [],
+  deliverable: new Set<Channel>(['email', 'sms']),
 };
 
 const granted = (channel: Channel, at = hoursBefore(1000)) => ({
@@ -51,6 +52,7 @@ describe('governance', () => {
       ['suppression', 'pass'],
       ['consent', 'pass'],
       ['unsubscribe', 'pass'],
+      ['endpoint', 'pass'],
       ['contact', 'pass'],
       ['frequency_cap', 'pass'],
       ['quiet_hours', 'pass'],
@@ -115,6 +117,41 @@ describe('governance', () => {
     });
     const regranted = { ...unsubscribed, consents: [...member.consents, granted('sms', hoursBefore(1))] };
     expect(evaluateGovernance(campaign, policy, regranted, planned)).toMatchObject({
+      outcome: 'send',
+      channel: 'sms',
+    });
+  });
+
+  it('passes over a channel the program has no endpoint for, as over one without consent', () => {
+    const smsFirst = { ...campaign, channels: ['sms', 'email'] as Channel[] };
+    expect(evaluateGovernance(smsFirst, policy, member, planned)).toMatchObject({
+      outcome: 'send',
+      channel: 'sms',
+    });
+    const noSmsEndpoint = { ...smsFirst, deliverable: new Set<Channel>(['email']) };
+    const decision = evaluateGovernance(noSmsEndpoint, policy, member, planned);
+    expect(decision).toMatchObject({ outcome: 'send', channel: 'email', channelReason: 'campaign_order' });
+    expect(decision.rules.find((r) => r.rule === 'endpoint')).toEqual({
+      rule: 'endpoint',
+      outcome: 'pass',
+      detail: 'the program delivers on email',
+    });
+    // A declared preference for the channel does not bring it back.
+    const prefersSms = { ...member, preferredChannels: ['sms'] };
+    expect(evaluateGovernance(noSmsEndpoint, policy, prefersSms, planned)).toMatchObject({
+      channel: 'email',
+      channelReason: 'campaign_order',
+    });
+  });
+
+  it('excludes a member under the endpoint rule when no channel left to them can be delivered on', () => {
+    const smsOnly = { ...member, consents: [granted('sms')] };
+    const noSmsEndpoint = { ...campaign, deliverable: new Set<Channel>(['email']) };
+    const decision = evaluateGovernance(noSmsEndpoint, policy, smsOnly, planned);
+    expect(decision).toMatchObject({ outcome: 'excluded', excludedBy: 'endpoint' });
+    expect(decision.rules.at(-1)?.detail).toBe('the program has no endpoint configured for sms');
+    // With the endpoint set, the same member is sent on SMS.
+    expect(evaluateGovernance(campaign, policy, smsOnly, planned)).toMatchObject({
       outcome: 'send',
       channel: 'sms',
     });

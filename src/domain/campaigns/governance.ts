@@ -14,6 +14,7 @@ export const GOVERNANCE_RULES = [
   'suppression',
   'consent',
   'unsubscribe',
+  'endpoint',
   'contact',
   'frequency_cap',
   'quiet_hours',
@@ -72,6 +73,11 @@ export interface GovernanceCampaign {
   frequencyCaps: Partial<Record<Channel, FrequencyCap>>;
   /** Problems the sensitive guard found in the definition; any of them blocks every member. */
   sensitiveProblems: readonly string[];
+  /**
+   * Channels the program can deliver on: email (the worker's SMTP), and SMS, push and in-app once the
+   * program has configured an endpoint for them. A message on any other channel could never leave.
+   */
+  deliverable: ReadonlySet<Channel>;
 }
 
 /** The caps that apply on a channel: the program's, and the campaign's own when it sets one (both must hold). */
@@ -126,6 +132,7 @@ export function evaluateGovernance(
       consented: consent.consented,
       unsubscribed,
       reachable: member.reachable.has(channel),
+      configured: campaign.deliverable.has(channel),
     });
   }
   const consented = campaign.channels.filter((c) => states.get(c)?.consented);
@@ -146,8 +153,19 @@ export function evaluateGovernance(
     detail: `subscribed on ${subscribed.join(', ')}`,
   });
 
+  // Like a channel without consent, one the program cannot deliver on is passed over for the next.
+  const deliverable = subscribed.filter((c) => states.get(c)?.configured);
+  if (deliverable.length === 0) {
+    return exclude('endpoint', `the program has no endpoint configured for ${subscribed.join(', ')}`);
+  }
+  rules.push({
+    rule: 'endpoint',
+    outcome: 'pass',
+    detail: `the program delivers on ${deliverable.join(', ')}`,
+  });
+
   const choice = chooseChannel(campaign.channels, member.preferredChannels, states);
-  if (choice === null) return exclude('contact', `no address on ${subscribed.join(', ')}`);
+  if (choice === null) return exclude('contact', `no address on ${deliverable.join(', ')}`);
   rules.push({
     rule: 'contact',
     outcome: 'pass',

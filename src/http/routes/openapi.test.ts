@@ -1,8 +1,8 @@
 import { Validator } from '@seriousme/openapi-schema-validator';
-import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openTestDatabase } from '../../../test/fixtures/database.ts';
 import { expectError, get, postJson } from '../../../test/fixtures/http.ts';
+import { fetchOpenApiDocument, schemaValidator } from '../../../test/fixtures/openapi-validator.ts';
 import { programWithKey, sampleRecords, testDeps } from '../../../test/fixtures/programs.ts';
 import { ErrorBody } from '../../contracts/errors.ts';
 import { MemberView } from '../../contracts/member-view.ts';
@@ -17,33 +17,10 @@ const app = createApp(deps);
 
 const KINDS = Object.keys(RECORD_SCHEMAS) as RecordKind[];
 
-interface Document {
-  openapi: string;
-  paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: unknown }> } }>>;
-  components: { schemas: Record<string, object> };
-}
-
-async function fetchDocument(): Promise<Document> {
-  const response = await app.request('/openapi.json');
-  expect(response.status).toBe(200);
-  return (await response.json()) as Document;
-}
-
-/** A JSON Schema 2020-12 validator over the document's component schemas. */
-function schemaValidator(document: Document) {
-  const ajv = new Ajv2020({ allErrors: true, strict: false });
-  ajv.addSchema({ $id: 'narrowcast', components: document.components });
-  return (name: string) => {
-    const validate = ajv.getSchema(`narrowcast#/components/schemas/${name}`);
-    if (!validate) throw new Error(`no schema ${name}`);
-    return (value: unknown) => validate(value) as boolean;
-  };
-}
-
 describe('GET /openapi.json', () => {
   it('serves a valid OpenAPI 3.1 document without a key', async () => {
     expect(Validator.supportedVersions.has('3.1')).toBe(true);
-    const document = await fetchDocument();
+    const document = await fetchOpenApiDocument(app);
     expect(document.openapi).toMatch(/^3\.1\./);
     const validator = new Validator();
     const result = await validator.validate(document as unknown as Record<string, unknown>);
@@ -52,7 +29,7 @@ describe('GET /openapi.json', () => {
   });
 
   it('describes a batch ingest path for every record kind and the member read', async () => {
-    const document = await fetchDocument();
+    const document = await fetchOpenApiDocument(app);
     const paths = Object.keys(document.paths).sort();
     expect(paths).toEqual(
       [
@@ -105,7 +82,7 @@ describe('GET /openapi.json', () => {
   });
 
   it('publishes request schemas that accept what the contracts accept and refuse unknown or missing fields', async () => {
-    const document = await fetchDocument();
+    const document = await fetchOpenApiDocument(app);
     const schemaOf = schemaValidator(document);
     for (const kind of KINDS) {
       const valid = schemaOf(kind);
@@ -119,7 +96,7 @@ describe('GET /openapi.json', () => {
   });
 
   it('marks as required exactly the fields the contracts require', async () => {
-    const document = await fetchDocument();
+    const document = await fetchOpenApiDocument(app);
     for (const kind of KINDS) {
       const fields: Record<string, { safeParse(value: unknown): { success: boolean } }> =
         RECORD_SCHEMAS[kind].shape;
@@ -130,7 +107,7 @@ describe('GET /openapi.json', () => {
   });
 
   it('describes response bodies that the responses really have', async () => {
-    const document = await fetchDocument();
+    const document = await fetchOpenApiDocument(app);
     const schemaOf = schemaValidator(document);
     const { programId, key } = await programWithKey(deps);
     const created = await postJson(
@@ -149,7 +126,7 @@ describe('GET /openapi.json', () => {
   });
 
   it('describes a timestamp as a string, not as anything at all', async () => {
-    const document = await fetchDocument();
+    const document = await fetchOpenApiDocument(app);
     const schemaOf = schemaValidator(document);
     const valid = schemaOf('points');
     expect(valid({ ...sampleRecords('m1').points, occurredAt: 20240301 })).toBe(false);
@@ -157,7 +134,7 @@ describe('GET /openapi.json', () => {
   });
 
   it('declares bearer authentication on every /v1 operation, and none where a signature is the authority', async () => {
-    const document = await fetchDocument();
+    const document = await fetchOpenApiDocument(app);
     for (const [path, operations] of Object.entries(document.paths)) {
       for (const [method, operation] of Object.entries(operations)) {
         const expected = path.startsWith('/v1/') ? [{ apiKey: [] }] : [];
@@ -167,7 +144,7 @@ describe('GET /openapi.json', () => {
   });
 
   it('publishes the delivery contracts so that a valid channel change and feedback batch pass and bad ones do not', async () => {
-    const valid = schemaValidator(await fetchDocument());
+    const valid = schemaValidator(await fetchOpenApiDocument(app));
     const change = valid('ChannelSettingsChange');
     expect(change({ url: 'https://sms.example/hook', ratePerSecond: 5 })).toBe(true);
     expect(change({ url: null, ratePerSecond: null })).toBe(true);

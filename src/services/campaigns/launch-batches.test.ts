@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openTestDatabase } from '../../../test/fixtures/database.ts';
 import { testDeps } from '../../../test/fixtures/programs.ts';
+import { configureChannel } from '../delivery/configure-channel.ts';
 import { approveCampaign } from './approve-campaign.ts';
 import { campaignTestProgram, internalId, type TestMember } from './campaign-test-program.ts';
 import { createCampaign } from './create-campaign.ts';
@@ -73,8 +74,16 @@ const cast = fc
   .integer({ min: 1, max: 9 })
   .chain((n) => fc.tuple(...Array.from({ length: n }, (_, i) => member(i + 1))));
 
-async function approvedProgram(members: readonly (TestMember & { busy?: boolean })[], holdout: number) {
+async function approvedProgram(
+  members: readonly (TestMember & { busy?: boolean })[],
+  holdout: number,
+  smsEndpoint = true,
+) {
   const programId = await campaignTestProgram(deps, members);
+  // Without an SMS endpoint the launch passes SMS over, as for a member without SMS consent.
+  if (smsEndpoint) {
+    await configureChannel(deps, { programId, channel: 'sms', input: { url: 'https://sms.example/hook' } });
+  }
   // A busy member already had three emails this week from another campaign (the default cap).
   for (const m of members.filter((m) => m.busy)) {
     const id = await internalId(deps, programId, m.id);
@@ -164,8 +173,9 @@ describe('a launch in batches', () => {
         cast,
         fc.constantFrom(0, 0.3),
         fc.integer({ min: 1, max: 4 }),
-        async (members, holdout, batchSize) => {
-          const programId = await approvedProgram(members, holdout);
+        fc.boolean(),
+        async (members, holdout, batchSize, smsEndpoint) => {
+          const programId = await approvedProgram(members, holdout, smsEndpoint);
           const result = await launchCampaign(deps, { programId, name: 'batched', batchSize });
           const rows = await stored(programId);
           expect(rows).toHaveLength(members.length);

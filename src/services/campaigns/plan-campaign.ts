@@ -8,11 +8,13 @@ import {
   type PlanMember,
   renderPlan,
 } from '../../domain/campaigns/decide-member.ts';
+import { readDeliverableChannels } from '../delivery/read-deliverable-channels.ts';
 import { templateEngine } from './campaign-store.ts';
 import { loadAudience } from './load-audience.ts';
 
-// The walk preview and launch share: read the audience batch by batch, decide each member, count.
-// What happens to each batch of decisions (nothing, or stored with the outbox) is the caller's.
+// The walk preview and launch share: read the channels the program can deliver on once, then the
+// audience batch by batch, decide each member, count. What happens to each batch of decisions
+// (nothing, or stored with the outbox) is the caller's.
 
 /** The key arms are hashed with: the same for every version of a campaign. */
 export const campaignKey = (programId: string, name: string) => `${programId}:${name}`;
@@ -97,7 +99,11 @@ export async function planCampaign(
     onBatch: (plans: { plan: MemberPlan; member: PlanMember & { memberId: number } }[]) => Promise<void>;
   },
 ): Promise<void> {
-  const campaign = { key: campaignKey(options.programId, options.name), compiled: options.compiled };
+  const campaign = {
+    key: campaignKey(options.programId, options.name),
+    compiled: options.compiled,
+    deliverable: await readDeliverableChannels(db, options.programId),
+  };
   const timings = options.timings ?? { read: 0, decide: 0, render: 0, write: 0 };
   const batches = loadAudience(db, {
     programId: options.programId,

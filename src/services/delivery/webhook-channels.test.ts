@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { openTestDatabase } from '../../../test/fixtures/database.ts';
 import { TEST_NOW, testDeps } from '../../../test/fixtures/programs.ts';
+import { campaignTestProgram } from '../campaigns/campaign-test-program.ts';
 import { deliverDueMessages } from '../campaigns/deliver-due-messages.ts';
 import { runDeliveryLoop } from '../campaigns/run-delivery-loop.ts';
 import type { Log } from '../deps.ts';
@@ -56,12 +57,15 @@ const sms = createWebhookChannelSender(deps.db, { clock: deps.clock, timeoutMs: 
 const outbox = (programId: string) =>
   deps.db.selectFrom('outbox').selectAll().where('program_id', '=', programId).orderBy('member_id').execute();
 
+/** A program of SMS-consented members with its SMS endpoint set, and a campaign launched to them. */
 async function smsProgram(members = 2): Promise<{ programId: string; secret: string }> {
-  const programId = await launchDeliveryCampaign(deps, {
-    channel: 'sms',
-    members: Array.from({ length: members }, (_, i) => ({ id: `M${i + 1}`, consent: ['sms' as const] })),
-  });
+  const programId = await campaignTestProgram(
+    deps,
+    Array.from({ length: members }, (_, i) => ({ id: `M${i + 1}`, consent: ['sms' as const] })),
+  );
+  // The endpoint comes first: a launch does not choose a channel the program cannot deliver on.
   const configured = await configureChannel(deps, { programId, channel: 'sms', input: { url: endpoint } });
+  await launchDeliveryCampaign(deps, { channel: 'sms', programId });
   return { programId, secret: configured.secret as string };
 }
 
@@ -134,7 +138,9 @@ describe('delivering SMS through a signed webhook', () => {
   });
 
   it('leaves messages waiting while the program has no endpoint for the channel', async () => {
-    const programId = await launchDeliveryCampaign(deps, { channel: 'sms' });
+    const { programId } = await smsProgram(2);
+    // The endpoint is removed after the launch chose SMS: the queued messages wait for a new one.
+    await configureChannel(deps, { programId, channel: 'sms', input: { url: null } });
     expect(await deliverDueMessages(deps, { programId, senders: { sms }, publicUrl })).toMatchObject({
       claimed: 0,
     });
