@@ -108,9 +108,12 @@ const WHOLE = ['new', 'active', 'at_risk', 'lapsed', 'churned', 'prospect'].map(
 
 async function cleanUp(name: string) {
   await sql`DELETE FROM outbox WHERE program_id = ${PROGRAM} AND campaign = ${name}`.execute(database.db);
-  await sql`DELETE FROM campaign_decisions WHERE program_id = ${PROGRAM} AND campaign = ${name}`.execute(
-    database.db,
-  );
+  // The bench's own campaigns only: their kept touches (and snapshots) go with their decisions.
+  for (const table of ['campaign_decisions', 'campaign_touches']) {
+    await sql`DELETE FROM ${sql.table(table)} WHERE program_id = ${PROGRAM} AND campaign = ${name}`.execute(
+      database.db,
+    );
+  }
 }
 
 async function timedLaunch(label: string, segments: string[]) {

@@ -1,8 +1,9 @@
 // The campaign report on a 1,000,000-member campaign with 14 days of events, seeded set-based in SQL
 // (generate_series) as a launch and the delivery worker leave their tables: 10% holdout, variants a
-// and b, a segment snapshot in four schemes, sends and their delivered/opened/clicked events,
-// orders (some refunded) and offer redemptions over 14 days, and a rival campaign on a tenth of the
-// members that competes for their purchases. Times `reportCampaign` end to end.
+// and b, a segment snapshot in four schemes (recorded as a launch records it), sends and their
+// delivered/opened/clicked events, orders (some refunded) and offer redemptions over 14 days, and
+// a rival campaign on a tenth of the members that competes for their purchases. Times
+// `reportCampaign` end to end.
 //
 //   node bin/run-ts.mjs bench/reports.ts [--members 1000000] [--repeat 5]
 //                                        [--database-url postgres://postgres@127.0.0.1:5432/nc_reports]
@@ -10,6 +11,7 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
 import { openDatabase } from '../src/db/database.ts';
+import { recordSnapshots } from '../src/db/writers/campaign-snapshots.ts';
 import { definitionHash } from '../src/services/campaigns/campaign-store.ts';
 import { createProgram } from '../src/services/create-program.ts';
 import { silentLog } from '../src/services/deps.ts';
@@ -89,16 +91,21 @@ async function seed() {
         timestamptz '2026-11-05T09:00:00Z', '[]', timestamptz '2026-11-05T09:00:00Z'
       FROM members WHERE program_id = ${p} AND member_id % 10 = 3`.execute(db),
   );
+  // One segment in each of four schemes per member, recorded as a launch records it.
+  const segment = (k: number, names: string[]) =>
+    sql`(${sql.val(names)}::text[])[1 + (m.member_id / ${k}) % ${names.length}]`;
   await timed('segment snapshot (4 schemes)', () =>
-    sql`INSERT INTO campaign_assignment_segments (program_id, campaign, member_id, scheme, segment)
-      SELECT ${p}, 'bench', member_id, s.scheme, s.names[1 + (member_id / s.k) % array_length(s.names, 1)]
-      FROM members m CROSS JOIN (VALUES
-        ('loyalty', 1, ARRAY['vips','at_risk_loyals','points_savers','new_enthusiasts','engaged_advocates']),
-        ('rfm', 3, ARRAY['champions','loyal','potential_loyalist','new','promising','need_attention','about_to_sleep','at_risk','cant_lose_them','hibernating','lost']),
-        ('lifecycle', 7, ARRAY['new','active','at_risk','lapsed']),
-        ('apostle', 11, ARRAY['apostles','loyalists','mercenaries','hostages','defectors'])
-      ) AS s (scheme, k, names)
-      WHERE m.program_id = ${p}`.execute(db),
+    recordSnapshots(db, {
+      programId: p,
+      campaign: 'bench',
+      source: sql`
+        SELECT m.member_id, ARRAY['apostle', 'lifecycle', 'loyalty', 'rfm'] AS schemes,
+          ARRAY[${segment(11, ['apostles', 'loyalists', 'mercenaries', 'hostages', 'defectors'])},
+                ${segment(7, ['new', 'active', 'at_risk', 'lapsed'])},
+                ${segment(1, ['vips', 'at_risk_loyals', 'points_savers', 'new_enthusiasts', 'engaged_advocates'])},
+                ${segment(3, ['champions', 'loyal', 'potential_loyalist', 'new', 'promising', 'need_attention', 'about_to_sleep', 'at_risk', 'cant_lose_them', 'hibernating', 'lost'])}] AS segments
+        FROM members m WHERE m.program_id = ${p}`,
+    }),
   );
   // Sends within 6 hours of launch; 95% delivered, 30% opened, 5% clicked.
   await timed('message events', () =>
@@ -145,7 +152,6 @@ async function seed() {
     for (const table of [
       'members',
       'campaign_decisions',
-      'campaign_assignment_segments',
       'campaign_touches',
       'campaign_snapshots',
       'message_events',
@@ -164,7 +170,7 @@ if (!exists) {
 }
 const counts = await sql<{ name: string; n: string }>`
   SELECT 'decisions' AS name, count(*) AS n FROM campaign_decisions WHERE program_id = ${PROGRAM}
-  UNION ALL SELECT 'snapshot rows', count(*) FROM campaign_assignment_segments WHERE program_id = ${PROGRAM}
+  UNION ALL SELECT 'snapshots', count(*) FROM campaign_touches WHERE program_id = ${PROGRAM} AND snapshot_id IS NOT NULL
   UNION ALL SELECT 'message events', count(*) FROM message_events WHERE program_id = ${PROGRAM}
   UNION ALL SELECT 'purchases', count(*) FROM purchases WHERE program_id = ${PROGRAM}
   UNION ALL SELECT 'redemptions', count(*) FROM points WHERE program_id = ${PROGRAM}`.execute(db);

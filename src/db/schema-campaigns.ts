@@ -96,16 +96,7 @@ export interface DeliveryFeedbackSecretsTable {
   created_at: Date;
 }
 
-/** Memberships of a campaign's assigned members at their first assignment (migration 0006). */
-export interface CampaignAssignmentSegmentsTable {
-  program_id: string;
-  campaign: string;
-  member_id: number;
-  scheme: string;
-  segment: string;
-}
-
-/** One row per (campaign, member), kept by triggers from the three tables above (migration 0011). */
+/** One row per (campaign, member): decisions and message events folded in by triggers, and the snapshot (migration 0011). */
 export interface CampaignTouchesTable {
   program_id: string;
   campaign: string;

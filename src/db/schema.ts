@@ -1,6 +1,5 @@
 import type { ColumnType, Generated } from 'kysely';
 import type {
-  CampaignAssignmentSegmentsTable,
   CampaignDecisionsTable,
   CampaignLinkSecretsTable,
   CampaignPoliciesTable,
@@ -14,7 +13,6 @@ import type {
 } from './schema-campaigns.ts';
 
 export type {
-  CampaignAssignmentSegmentsTable,
   CampaignDecisionsTable,
   CampaignLinkSecretsTable,
   CampaignPoliciesTable,
@@ -360,7 +358,6 @@ export interface Schema {
   outbox: OutboxTable;
   delivery_channels: DeliveryChannelsTable;
   delivery_feedback_secrets: DeliveryFeedbackSecretsTable;
-  campaign_assignment_segments: CampaignAssignmentSegmentsTable;
   campaign_touches: CampaignTouchesTable;
   campaign_snapshots: CampaignSnapshotsTable;
 }

@@ -1,17 +1,17 @@
-// Per (campaign, member) touches kept by the database as decisions, message events and segment
-// snapshots are written (issue 6, ADR 0029). A campaign report needs, for each assigned member,
+// Per (campaign, member) touches kept by the database as decisions and message events are written,
+// with the member's segment snapshot at assignment (issue 6, ADR 0029). A campaign report needs, for each assigned member,
 // the arm, the touch time (first send, or assignment for the holdout and the never-sent), the
 // delivery funnel and the segments at assignment. Computed from the raw tables that is a grouping
 // of every decision, message event and snapshot row of the campaign on each report: 8 million rows
 // for a 1M-member campaign. Statement-level triggers fold each written statement's rows into one
 // row per (campaign, member) in the writer's transaction, whichever path wrote them (launch,
-// delivery worker, tracking, ingest), so the report reads one narrow row per member.
+// delivery worker, tracking, ingest), so the report reads one narrow row per member; the launch
+// writes the snapshot id into the same row.
 //
-// All three source tables are append-only (no writer updates or deletes their rows), so decisions
-// and message events fold in as deltas; a member's snapshot is re-read whole from its table and
-// stored once per program in canonical order, however its rows arrive. Rows are upserted in key order, so two
-// concurrent writers lock them in the same order. `touchesFromDecisions` and the others take the
-// relation to read, so the backfill below and the triggers are the same statement.
+// Both source tables are append-only (no writer updates or deletes their rows), so their rows fold
+// in as deltas. Rows are upserted in key order, so two concurrent writers lock them in the same
+// order. `touchesFromDecisions` and `touchesFromMessageEvents` take the relation to read, so the
+// backfill below and the triggers are the same statement.
 
 /** Decisions that put a member in an arm (governance exclusions precede the draw, ADR 0014). */
 const ASSIGNED = `(outcome <> 'excluded' OR excluded_by = 'render')`;
@@ -49,28 +49,26 @@ export function touchesFromMessageEvents(source: string): string {
 }
 
 /**
- * `keys` selects the (program_id, campaign, member_id) whose snapshot is re-read. A snapshot (the
- * member's segments, in every scheme, at assignment) is stored once per program in
- * `campaign_snapshots` and referred to by id, so reports group members by a number, not by arrays.
+ * The snapshots migration 0006 stored as one row per (campaign, member, scheme, segment), moved into
+ * `campaign_snapshots`, after which that table is dropped: a launch now records each member's
+ * snapshot directly (src/db/writers/campaign-snapshots.ts), so a report groups members by a number.
  */
-export function touchesFromSnapshots(keys: string): string[] {
-  const snapshots = `SELECT s.program_id, s.campaign, s.member_id,
-    array_agg(s.scheme ORDER BY s.scheme, s.segment) AS schemes, array_agg(s.segment ORDER BY s.scheme, s.segment) AS segments
-  FROM campaign_assignment_segments s
-  JOIN (SELECT DISTINCT program_id, campaign, member_id FROM ${keys}) k
-    ON k.program_id = s.program_id AND k.campaign = s.campaign AND k.member_id = s.member_id
-  GROUP BY s.program_id, s.campaign, s.member_id`;
-  return [
-    `INSERT INTO campaign_snapshots (program_id, schemes, segments)
-  SELECT DISTINCT program_id, schemes, segments FROM (${snapshots}) m ORDER BY program_id, schemes, segments
+const snapshotsFromRows = `SELECT program_id, campaign, member_id,
+    array_agg(scheme ORDER BY scheme COLLATE "C", segment COLLATE "C") AS schemes,
+    array_agg(segment ORDER BY scheme COLLATE "C", segment COLLATE "C") AS segments
+  FROM campaign_assignment_segments GROUP BY program_id, campaign, member_id`;
+
+const movedSnapshots = [
+  `INSERT INTO campaign_snapshots (program_id, schemes, segments)
+  SELECT DISTINCT program_id, schemes, segments FROM (${snapshotsFromRows}) m
   ON CONFLICT (program_id, schemes, segments) DO NOTHING`,
-    `INSERT INTO campaign_touches AS t (program_id, campaign, member_id, snapshot_id)
-  SELECT m.program_id, m.campaign, m.member_id, c.id FROM (${snapshots}) m
+  `INSERT INTO campaign_touches AS t (program_id, campaign, member_id, snapshot_id)
+  SELECT m.program_id, m.campaign, m.member_id, c.id FROM (${snapshotsFromRows}) m
   JOIN campaign_snapshots c ON c.program_id = m.program_id AND c.schemes = m.schemes AND c.segments = m.segments
   ORDER BY m.program_id, m.campaign, m.member_id
   ON CONFLICT (program_id, campaign, member_id) DO UPDATE SET snapshot_id = excluded.snapshot_id`,
-  ];
-}
+  'DROP TABLE campaign_assignment_segments',
+];
 
 function trigger(table: string, name: string, body: readonly string[]): string[] {
   return [
@@ -118,7 +116,7 @@ export const statements = [
   `CREATE INDEX campaign_touches_at_idx ON campaign_touches (program_id, campaign, touched_at) WHERE assigned`,
   touchesFromDecisions('campaign_decisions'),
   touchesFromMessageEvents('message_events'),
-  ...touchesFromSnapshots('campaign_assignment_segments'),
+  ...movedSnapshots,
   // The report's plan depends on the table's size; a backfilled table should not look empty.
   'ANALYZE campaign_touches',
   'ANALYZE campaign_snapshots',
@@ -126,9 +124,4 @@ export const statements = [
   ...trigger('message_events', 'campaign_touches_from_message_events', [
     touchesFromMessageEvents('new_rows'),
   ]),
-  ...trigger(
-    'campaign_assignment_segments',
-    'campaign_touches_from_snapshots',
-    touchesFromSnapshots('new_rows'),
-  ),
 ];

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openTestDatabase } from '../../../test/fixtures/database.ts';
 import { testDeps } from '../../../test/fixtures/programs.ts';
@@ -38,20 +39,27 @@ async function memberships(programId: string, members: readonly string[]) {
   return rows.map((r) => `${r.external_id} ${r.scheme}/${r.segment}`);
 }
 
+/** The campaign's recorded snapshots, as "M1 scheme/segment". */
 async function snapshot(programId: string) {
-  const rows = await deps.db
-    .selectFrom('campaign_assignment_segments as s')
-    .innerJoin('members as m', (join) =>
-      join.onRef('m.program_id', '=', 's.program_id').onRef('m.member_id', '=', 's.member_id'),
-    )
-    .select(['m.external_id', 's.scheme', 's.segment'])
-    .where('s.program_id', '=', programId)
-    .where('s.campaign', '=', 'nudge')
-    .orderBy('m.external_id')
-    .orderBy('s.scheme')
-    .orderBy('s.segment')
-    .execute();
+  const { rows } = await sql<{ external_id: string; scheme: string; segment: string }>`
+    SELECT m.external_id, u.scheme, u.segment
+    FROM campaign_touches t
+    JOIN campaign_snapshots s ON s.program_id = t.program_id AND s.id = t.snapshot_id
+    JOIN members m ON m.program_id = t.program_id AND m.member_id = t.member_id
+    CROSS JOIN LATERAL unnest(s.schemes, s.segments) AS u (scheme, segment)
+    WHERE t.program_id = ${programId} AND t.campaign = 'nudge'
+    ORDER BY m.external_id, u.scheme, u.segment`.execute(deps.db);
   return rows.map((r) => `${r.external_id} ${r.scheme}/${r.segment}`);
+}
+
+/** Members of the campaign with a snapshot recorded, empty or not. */
+async function recorded(programId: string) {
+  const { rows } = await sql<{ external_id: string }>`
+    SELECT m.external_id FROM campaign_touches t
+    JOIN members m ON m.program_id = t.program_id AND m.member_id = t.member_id
+    WHERE t.program_id = ${programId} AND t.campaign = 'nudge' AND t.snapshot_id IS NOT NULL
+    ORDER BY m.external_id`.execute(deps.db);
+  return rows.map((r) => r.external_id);
 }
 
 describe('the segment snapshot at launch', () => {
@@ -84,6 +92,8 @@ describe('the segment snapshot at launch', () => {
     expect(taken).toContain('M1 rfm/champions');
     expect(taken).toContain('M2 lifecycle/active');
     expect(taken.some((row) => row.startsWith('M5 '))).toBe(false);
+    // M3 and M4 are in no segment: recorded with an empty snapshot, so a later step keeps it.
+    expect(await recorded(programId)).toEqual(['M1', 'M2', 'M3', 'M4']);
   });
 
   it('keeps the first snapshot when a member changes segment and the launch runs again', async () => {

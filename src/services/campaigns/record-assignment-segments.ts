@@ -1,9 +1,10 @@
 import { type Kysely, sql } from 'kysely';
 import type { Schema } from '../../db/schema.ts';
+import { recordSnapshots, SNAPSHOT_ORDER } from '../../db/writers/campaign-snapshots.ts';
 
 // The segment snapshot behind per-segment campaign reports (docs/measurement.md): when a launch
-// assigns members to an arm, their memberships in every scheme are copied beside the decision, in
-// the same transaction, by one INSERT ... SELECT. Kept apart from the launch so that the launch can
+// assigns members to an arm, their memberships in every scheme are recorded beside the decision, in
+// the same transaction (src/db/writers/campaign-snapshots.ts). Kept apart from the launch so that the launch can
 // change how it reads and decides its audience without touching measurement.
 
 /** A decision as the snapshot needs it. */
@@ -23,8 +24,9 @@ export function isAssigned(decision: Pick<AssignedDecision, 'outcome' | 'exclude
 }
 
 /**
- * Copies the assigned members' current segment memberships for the campaign. The first assignment
+ * Records the assigned members' current segment memberships for the campaign. The first assignment
  * wins: a member already recorded for the campaign (an earlier step, or a re-run launch) is kept.
+ * A member in no segment is recorded with an empty snapshot.
  */
 export async function recordAssignmentSegments(
   db: Kysely<Schema>,
@@ -36,16 +38,16 @@ export async function recordAssignmentSegments(
 ): Promise<void> {
   const memberIds = decisions.filter(isAssigned).map((d) => d.memberId);
   if (memberIds.length === 0) return;
-  // The "already recorded" check is a scalar subquery per member on purpose: written as NOT EXISTS
-  // it becomes an anti-join, which the planner (with statistics from before the launch) ran as a
-  // scan of every row the campaign had so far for each batch, slowing a 1M launch by seconds per batch.
-  await sql`
-    INSERT INTO campaign_assignment_segments (program_id, campaign, member_id, scheme, segment)
-    SELECT s.program_id, ${campaign}, s.member_id, s.scheme, s.segment
-    FROM unnest(${memberIds}::bigint[]) AS m(member_id)
-    JOIN segment_memberships s ON s.program_id = ${programId} AND s.member_id = m.member_id
-    WHERE (SELECT true FROM campaign_assignment_segments a
-           WHERE a.program_id = ${programId} AND a.campaign = ${campaign} AND a.member_id = m.member_id
-           LIMIT 1) IS NULL
-    ON CONFLICT DO NOTHING`.execute(db);
+  await recordSnapshots(db, {
+    programId,
+    campaign,
+    source: sql`
+      SELECT m.member_id, x.schemes, x.segments
+      FROM unnest(${memberIds}::bigint[]) AS m (member_id)
+      CROSS JOIN LATERAL (
+        SELECT coalesce(array_agg(s.scheme ORDER BY ${SNAPSHOT_ORDER}), '{}') AS schemes,
+               coalesce(array_agg(s.segment ORDER BY ${SNAPSHOT_ORDER}), '{}') AS segments
+        FROM segment_memberships s WHERE s.program_id = ${programId} AND s.member_id = m.member_id
+      ) x`,
+  });
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CampaignDefinitionInput } from '../../contracts/campaigns.ts';
 import { CampaignDefinition } from '../../contracts/campaigns.ts';
+import { recordSnapshots, snapshotsOf } from '../../db/writers/campaign-snapshots.ts';
 import { definitionHash } from '../campaigns/campaign-store.ts';
 import { createProgram } from '../create-program.ts';
 import type { Deps } from '../deps.ts';
@@ -115,14 +116,20 @@ export async function measuredProgram(deps: Deps, input: MeasuredProgramInput): 
         })),
       )
       .execute();
-    const snapshot = chunk.flatMap((d) =>
-      (d.segments ?? []).map((ref) => {
+    const byCampaign = new Map<string, { memberId: number; refs: [string, string][] }[]>();
+    for (const d of chunk) {
+      if (!d.segments || d.segments.length === 0) continue;
+      const refs = d.segments.map((ref): [string, string] => {
         const [scheme = '', segment = ''] = ref.split('/');
-        return { program_id: programId, campaign: d.campaign, member_id: idOf(d.member), scheme, segment };
-      }),
-    );
-    if (snapshot.length > 0)
-      await deps.db.insertInto('campaign_assignment_segments').values(snapshot).execute();
+        return [scheme, segment];
+      });
+      const list = byCampaign.get(d.campaign) ?? [];
+      list.push({ memberId: idOf(d.member), refs });
+      byCampaign.set(d.campaign, list);
+    }
+    for (const [campaign, snapshots] of byCampaign) {
+      await recordSnapshots(deps.db, { programId, campaign, source: snapshotsOf(snapshots) });
+    }
   }
   return programId;
 }
