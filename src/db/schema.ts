@@ -1,29 +1,7 @@
 import type { ColumnType, Generated } from 'kysely';
-import type {
-  CampaignDecisionsTable,
-  CampaignLinkSecretsTable,
-  CampaignPoliciesTable,
-  CampaignSnapshotsTable,
-  CampaignsTable,
-  CampaignTouchesTable,
-  DeliveryChannelsTable,
-  DeliveryFeedbackSecretsTable,
-  OutboxTable,
-  SuppressionsTable,
-} from './schema-campaigns.ts';
+import type * as Campaigns from './schema-campaigns.ts';
 
-export type {
-  CampaignDecisionsTable,
-  CampaignLinkSecretsTable,
-  CampaignPoliciesTable,
-  CampaignSnapshotsTable,
-  CampaignsTable,
-  CampaignTouchesTable,
-  DeliveryChannelsTable,
-  DeliveryFeedbackSecretsTable,
-  OutboxTable,
-  SuppressionsTable,
-} from './schema-campaigns.ts';
+export type * from './schema-campaigns.ts';
 
 // Row types of the tables created by the migrations, for Kysely's typed query builder.
 // numeric columns come back as strings (exact), int8 as numbers, timestamptz as Date.
@@ -350,14 +328,14 @@ export interface Schema {
   preference_centres: PreferenceCentresTable;
   quizzes: QuizzesTable;
   preference_form_uses: PreferenceFormUsesTable;
-  campaigns: CampaignsTable;
-  campaign_policies: CampaignPoliciesTable;
-  campaign_link_secrets: CampaignLinkSecretsTable;
-  suppressions: SuppressionsTable;
-  campaign_decisions: CampaignDecisionsTable;
-  outbox: OutboxTable;
-  delivery_channels: DeliveryChannelsTable;
-  delivery_feedback_secrets: DeliveryFeedbackSecretsTable;
-  campaign_touches: CampaignTouchesTable;
-  campaign_snapshots: CampaignSnapshotsTable;
+  campaigns: Campaigns.CampaignsTable;
+  campaign_policies: Campaigns.CampaignPoliciesTable;
+  campaign_link_secrets: Campaigns.CampaignLinkSecretsTable;
+  suppressions: Campaigns.SuppressionsTable;
+  campaign_decisions: Campaigns.CampaignDecisionsTable;
+  outbox: Campaigns.OutboxTable;
+  delivery_channels: Campaigns.DeliveryChannelsTable;
+  delivery_feedback_secrets: Campaigns.DeliveryFeedbackSecretsTable;
+  campaign_touches: Campaigns.CampaignTouchesTable;
+  campaign_snapshots: Campaigns.CampaignSnapshotsTable;
 }

@@ -50,20 +50,20 @@ export interface CellSumsRow {
 // assignment fall in one group, a few thousand groups for a million members. The funnel comes from
 // every touch, conversions and redemptions only from the members who have them; every cell is a sum
 // of those partial sums, so the per-scheme breakdown unnests the groups, not the members.
-const SUMS = sql.raw(`sum(g.assigned)::int AS assigned,
-  sum(g.sent)::int AS sent,
-  sum(g.delivered)::int AS delivered,
-  sum(g.opened)::int AS opened,
-  sum(g.clicked)::int AS clicked,
-  sum(g.converted)::int AS converted,
-  sum(g.orders)::int AS orders,
-  sum(g.redeemed)::int AS redeemed,
-  sum(g.redemptions)::int AS redemptions,
-  sum(g.messages)::int AS messages,
-  sum(g.revenue)::text AS revenue_units,
-  sum(g.revenue_squares)::text AS revenue_squares_units,
-  sum(g.revenue_members)::int AS revenue_members,
-  sum(g.message_cost)::text AS message_cost_units`);
+const COUNTS = ['assigned', 'sent', 'delivered', 'opened', 'clicked', 'converted', 'orders', 'redeemed'];
+const MORE_COUNTS = ['redemptions', 'messages', 'revenue_members'];
+/** Money sums stay exact: numeric, returned as text. */
+const MONEY = [
+  ['revenue', 'revenue_units'],
+  ['revenue_squares', 'revenue_squares_units'],
+  ['message_cost', 'message_cost_units'],
+];
+const SUMS = sql.raw(
+  [
+    ...[...COUNTS, ...MORE_COUNTS].map((c) => `sum(g.${c})::int AS ${c}`),
+    ...MONEY.map(([c, as]) => `sum(g.${c})::text AS ${as}`),
+  ].join(',\n  '),
+);
 
 const ARM = sql.raw(`CASE WHEN holdout THEN 'holdout' ELSE variant END`);
 
