@@ -12,35 +12,14 @@ import {
   FeedbackBatch,
   FeedbackResult,
 } from '../../contracts/delivery.ts';
+import { apiOperation, jsonBody, ok, path, problem, programPath, ref } from './openapi-parts.ts';
 import { component } from './openapi-segments.ts';
 
 // The campaign and delivery part of the OpenAPI document: campaign lifecycle, preview, launch and
 // why under /v1 (API key), and the member- and provider-facing paths that a signature authorises
 // instead (unsubscribe, tracking, delivery feedback).
 
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const problem = (description: string) => ({
-  description,
-  content: { 'application/json': { schema: ref('ErrorBody') } },
-});
-const ok = (description: string, schema: string | object, status = '200') => ({
-  [status]: {
-    description,
-    content: { 'application/json': { schema: typeof schema === 'string' ? ref(schema) : schema } },
-  },
-});
-const jsonBody = (schema: string) => ({
-  required: true,
-  content: { 'application/json': { schema: ref(schema) } },
-});
-const path = (name: string, description?: string) => ({
-  name,
-  in: 'path',
-  required: true,
-  schema: { type: 'string' },
-  ...(description ? { description } : {}),
-});
-const program = path('programId');
+const program = programPath;
 const campaign = [program, path('name', 'the campaign name')];
 const html = (description: string) => ({
   description,
@@ -48,19 +27,8 @@ const html = (description: string) => ({
 });
 
 function operation(id: string, summary: string, scope: 'read' | 'manage', extra: Record<string, unknown>) {
-  const { responses, ...rest } = extra as { responses: Record<string, unknown> };
-  return {
-    operationId: id,
-    summary,
-    tags: [id.includes('channel') || id.includes('feedback') ? 'delivery' : 'campaigns'],
-    security: [{ apiKey: [] }],
-    ...rest,
-    responses: {
-      ...responses,
-      '401': problem('No API key, or an invalid one'),
-      '403': problem(`The key lacks the ${scope} scope or belongs to another program`),
-    },
-  };
+  const tag = id.includes('channel') || id.includes('feedback') ? 'delivery' : 'campaigns';
+  return apiOperation({ id, summary, scope, tag }, extra);
 }
 
 const DecisionExplanation = {

@@ -1,38 +1,21 @@
 import type { z } from 'zod';
 import { MemberLink, PreferenceCentreConfig, Quiz, QuizDefinition } from '../../contracts/preferences.ts';
 import { MAX_LINK_TTL_DAYS } from '../../services/preference-centre/create-member-link.ts';
+import { apiOperation, ok, path, problem, programPath, ref } from './openapi-parts.ts';
 import { component } from './openapi-segments.ts';
 
 // The marketer's side of the preference centre in the OpenAPI document (routes/preference-centre.ts),
 // from the same contracts the routes validate with. The member's own page is HTML, not API.
 
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const problem = (description: string) => ({
-  description,
-  content: { 'application/json': { schema: ref('ErrorBody') } },
-});
-const ok = (description: string, schema: object, status = '200') => ({
-  [status]: { description, content: { 'application/json': { schema } } },
-});
-const path = (name: string) => ({ name, in: 'path', required: true, schema: { type: 'string' } });
-const program = path('programId');
+const program = programPath;
 const quizPath = [program, path('quizId')];
 
 function operation(id: string, summary: string, scope: 'read' | 'manage', extra: Record<string, unknown>) {
   const { responses, ...rest } = extra as { responses: Record<string, unknown> };
-  return {
-    operationId: id,
-    summary,
-    tags: ['preference-centre'],
-    security: [{ apiKey: [] }],
-    ...rest,
-    responses: {
-      ...responses,
-      '401': problem('No API key, or an invalid one'),
-      '403': problem(`The key lacks the ${scope} scope or belongs to another program`),
-      '404': problem('No such program (or quiz, or member)'),
-    },
-  };
+  return apiOperation(
+    { id, summary, scope, tag: 'preference-centre' },
+    { ...rest, responses: { ...responses, '404': problem('No such program (or quiz, or member)') } },
+  );
 }
 
 /** The quiz body of a PUT: the definition, whose `id` may be left out because the path names it. */

@@ -1,14 +1,9 @@
 import { z } from 'zod';
 import { CampaignReport, HealthReport, SegmentedVsBroadcastReport } from '../../contracts/measurement.ts';
+import { problem, programPath, ref } from './openapi-parts.ts';
 
 // The measurement reports in the OpenAPI document, from the contracts the services return.
 
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const problem = (description: string) => ({
-  description,
-  content: { 'application/json': { schema: ref('ErrorBody') } },
-});
-const programParam = { name: 'programId', in: 'path', required: true, schema: { type: 'string' } };
 const query = (name: string, description: string, schema: Record<string, unknown> = { type: 'string' }) => ({
   name,
   in: 'query',
@@ -48,7 +43,7 @@ function read(operationId: string, summary: string, schema: string, parameters: 
       description: 'Needs the "read" scope. Shapes and definitions: docs/measurement.md.',
       tags: ['reports'],
       security: [{ apiKey: [] }],
-      parameters: [programParam, ...parameters],
+      parameters: [programPath, ...parameters],
       responses: {
         '200': { description: 'The report', content: { 'application/json': { schema: ref(schema) } } },
         '401': problem('No API key, or an invalid one'),

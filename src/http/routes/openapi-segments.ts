@@ -15,11 +15,10 @@ import {
   WebhookView,
 } from '../../contracts/segments.ts';
 import { MAX_MEMBERS_PAGE } from '../../services/segment-history/list-segment-members.ts';
+import { apiOperation, jsonBody, ok, path, problem, programPath, ref } from './openapi-parts.ts';
 
 // The segment and webhook part of the OpenAPI document, from the same contracts as the routes.
 // The rule tree is recursive: it is published once as the SegmentRule component and referenced.
-
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 
 function describeRule(ctx: { zodSchema: unknown; jsonSchema: Record<string, unknown> }) {
   if (ctx.zodSchema !== SegmentRule) return;
@@ -51,24 +50,6 @@ function withRule(json: Record<string, unknown>): Record<string, unknown> {
   return { ...json, properties: { ...properties, rule: ref('SegmentRule') } };
 }
 
-const problem = (description: string) => ({
-  description,
-  content: { 'application/json': { schema: ref('ErrorBody') } },
-});
-const ok = (description: string, schema: string, status = '200') => ({
-  [status]: { description, content: { 'application/json': { schema: ref(schema) } } },
-});
-const body = (schema: string) => ({
-  required: true,
-  content: { 'application/json': { schema: ref(schema) } },
-});
-const path = (name: string, description?: string) => ({
-  name,
-  in: 'path',
-  required: true,
-  schema: { type: 'string' },
-  ...(description ? { description } : {}),
-});
 const query = (name: string, description: string, required = false, schema: object = { type: 'string' }) => ({
   name,
   in: 'query',
@@ -77,28 +58,14 @@ const query = (name: string, description: string, required = false, schema: obje
   description,
 });
 
-const security = [{ apiKey: [] }];
-const program = path('programId');
+const program = programPath;
 const segmentPath = [
   program,
   path('scheme', 'loyalty, rfm, lifecycle, apostle, declared or a custom scheme'),
   path('name'),
 ];
-const denied = (scope: string) => ({
-  '401': problem('No API key, or an invalid one'),
-  '403': problem(`The key lacks the ${scope} scope or belongs to another program`),
-});
-
 function operation(id: string, summary: string, scope: 'read' | 'manage', extra: Record<string, unknown>) {
-  const { responses, ...rest } = extra as { responses: Record<string, unknown> };
-  return {
-    operationId: id,
-    summary,
-    tags: [id.includes('webhook') ? 'webhooks' : 'segments'],
-    security,
-    ...rest,
-    responses: { ...responses, ...denied(scope) },
-  };
+  return apiOperation({ id, summary, scope, tag: id.includes('webhook') ? 'webhooks' : 'segments' }, extra);
 }
 
 /** Paths and component schemas of segments and webhooks. */
@@ -117,7 +84,7 @@ export function segmentApi(): { paths: Record<string, unknown>; schemas: Record<
         description:
           'The rule is checked against the feature catalogue: an unknown feature or a value of the wrong type is refused with its JSON path (details.issues). Built-in scheme names are reserved.',
         parameters: [program],
-        requestBody: body('CreateSegmentInput'),
+        requestBody: jsonBody('CreateSegmentInput'),
         responses: {
           ...ok('Created', 'SegmentDetail', '201'),
           '409': problem('The segment already exists; update it instead'),
@@ -136,7 +103,7 @@ export function segmentApi(): { paths: Record<string, unknown>; schemas: Record<
         'manage',
         {
           parameters: segmentPath,
-          requestBody: body('UpdateSegmentInput'),
+          requestBody: jsonBody('UpdateSegmentInput'),
           responses: {
             ...ok('The segment with its new version', 'SegmentDetail'),
             '404': problem('No such custom segment'),
@@ -294,7 +261,7 @@ export function segmentApi(): { paths: Record<string, unknown>; schemas: Record<
           description:
             'Deliveries are POSTs of a SegmentTransitionEvent with headers Narrowcast-Signature (t=<unix>,v1=<hex HMAC-SHA256 of "t.body">) and Idempotency-Key, retried with backoff until a 2xx answer.',
           parameters: [program],
-          requestBody: body('CreateWebhookInput'),
+          requestBody: jsonBody('CreateWebhookInput'),
           responses: {
             ...ok('Created', 'CreatedWebhook', '201'),
             '422': problem('Invalid URL or event type'),

@@ -6,6 +6,7 @@ import { RECORD_SCHEMAS, type RecordKind } from '../../contracts/records.ts';
 import { MAX_BATCH_RECORDS } from '../../services/ingest-batch.ts';
 import type { AppEnv } from '../app.ts';
 import { campaignApi } from './openapi-campaigns.ts';
+import { apiKeySecurity, problem, programPath } from './openapi-parts.ts';
 import { preferenceApi } from './openapi-preferences.ts';
 import { reportApi } from './openapi-reports.ts';
 import { segmentApi } from './openapi-segments.ts';
@@ -36,13 +37,7 @@ function describeTimestamps(ctx: { zodSchema: z.core.$ZodTypes; jsonSchema: Reco
   });
 }
 
-const errorResponse = (description: string) => ({
-  description,
-  content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorBody' } } },
-});
-
-const programParam = { name: 'programId', in: 'path', required: true, schema: { type: 'string' } };
-const security = [{ apiKey: [] }];
+const security = apiKeySecurity;
 
 function ingestOperation(kind: RecordKind) {
   return {
@@ -52,7 +47,7 @@ function ingestOperation(kind: RecordKind) {
       description: `Up to ${MAX_BATCH_RECORDS} records. The batch commits whole or not at all; re-sending a record with the same id changes nothing. Needs the "ingest" scope.`,
       tags: ['ingest'],
       security,
-      parameters: [programParam],
+      parameters: [programPath],
       requestBody: {
         required: true,
         content: {
@@ -80,11 +75,11 @@ function ingestOperation(kind: RecordKind) {
           description: 'Stored',
           content: { 'application/json': { schema: { $ref: '#/components/schemas/BatchResult' } } },
         },
-        '401': errorResponse('No API key, or an invalid one'),
-        '403': errorResponse('The key lacks the ingest scope or belongs to another program'),
-        '409': errorResponse('An id was reused with a different payload; details.problems lists each'),
-        '413': errorResponse('The body or the batch is too large'),
-        '422': errorResponse('Invalid records; details.problems lists each with its index and JSON path'),
+        '401': problem('No API key, or an invalid one'),
+        '403': problem('The key lacks the ingest scope or belongs to another program'),
+        '409': problem('An id was reused with a different payload; details.problems lists each'),
+        '413': problem('The body or the batch is too large'),
+        '422': problem('Invalid records; details.problems lists each with its index and JSON path'),
       },
     },
   };
@@ -101,18 +96,15 @@ export function openApiDocument() {
       summary: 'A member and the totals of their history',
       tags: ['members'],
       security,
-      parameters: [
-        programParam,
-        { name: 'memberId', in: 'path', required: true, schema: { type: 'string' } },
-      ],
+      parameters: [programPath, { name: 'memberId', in: 'path', required: true, schema: { type: 'string' } }],
       responses: {
         '200': {
           description: 'The member',
           content: { 'application/json': { schema: { $ref: '#/components/schemas/MemberView' } } },
         },
-        '401': errorResponse('No API key, or an invalid one'),
-        '403': errorResponse('The key lacks the read scope or belongs to another program'),
-        '404': errorResponse('No such member'),
+        '401': problem('No API key, or an invalid one'),
+        '403': problem('The key lacks the read scope or belongs to another program'),
+        '404': problem('No such member'),
       },
     },
   };
@@ -132,18 +124,10 @@ export function openApiDocument() {
     },
   };
   for (const kind of kinds) schemas[kind] = schema(RECORD_SCHEMAS[kind], 'input');
-  const segments = segmentApi();
-  Object.assign(paths, segments.paths);
-  Object.assign(schemas, segments.schemas);
-  const preferences = preferenceApi();
-  Object.assign(paths, preferences.paths);
-  Object.assign(schemas, preferences.schemas);
-  const campaigns = campaignApi();
-  Object.assign(paths, campaigns.paths);
-  Object.assign(schemas, campaigns.schemas);
-  const reports = reportApi();
-  Object.assign(paths, reports.paths);
-  Object.assign(schemas, reports.schemas);
+  for (const part of [segmentApi(), preferenceApi(), campaignApi(), reportApi()]) {
+    Object.assign(paths, part.paths);
+    Object.assign(schemas, part.schemas);
+  }
   return {
     openapi: '3.1.0',
     info: {
