@@ -14,7 +14,6 @@
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
-import pg from 'pg';
 import { SMTPServer } from 'smtp-server';
 
 import { openDatabase } from '../src/db/database.ts';
@@ -26,6 +25,7 @@ import { runDeliveryLoop } from '../src/services/campaigns/run-delivery-loop.ts'
 import { createSmtpEmailSender } from '../src/services/campaigns/smtp-email-sender.ts';
 import { type Deps, silentLog } from '../src/services/deps.ts';
 import { ensureBenchProgram } from './campaign-program.ts';
+import { ensureDatabase } from './ensure-database.ts';
 
 const { values } = parseArgs({
   options: {
@@ -54,15 +54,6 @@ const LAUNCH_AT = new Date('2026-11-23T10:00:00Z');
 
 const log = (text: string) => process.stdout.write(`${text}\n`);
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
-
-async function ensureDatabase(url: string) {
-  const name = new URL(url).pathname.slice(1);
-  const admin = new pg.Client({ connectionString: url.replace(/\/[^/]*$/, '/postgres') });
-  await admin.connect();
-  const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
-  if (exists.rowCount === 0) await admin.query(`CREATE DATABASE "${name.replaceAll('"', '""')}"`);
-  await admin.end();
-}
 
 await ensureDatabase(URL_);
 const database = await openDatabase({ url: URL_ }, { poolSize: 8 });

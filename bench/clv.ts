@@ -17,7 +17,6 @@ import { existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
-import pg from 'pg';
 import { openDatabase } from '../src/db/database.ts';
 import { readClvSummaries, readKeptClvSummaries } from '../src/db/queries/clv-kept-summaries.ts';
 import { type ClvSummaryColumns, readClvSummariesFromOrders } from '../src/db/queries/clv-summaries.ts';
@@ -28,6 +27,7 @@ import { silentLog } from '../src/services/deps.ts';
 import { fitClv, fitDataOf } from '../src/services/fit-clv.ts';
 import { importPreset } from '../src/services/import-preset.ts';
 import { loadDemoPurchases } from './clv-demo-load.ts';
+import { ensureDatabase } from './ensure-database.ts';
 
 const { values } = parseArgs({
   options: {
@@ -51,7 +51,7 @@ const url = values['database-url'] as string;
 const DEMO_NOW = new Date('2026-11-22T00:00:00Z');
 const DEMO_SEED = 42;
 
-await createDatabaseIfMissing(url);
+await ensureDatabase(url);
 const database = await openDatabase({ url });
 const deps = { db: database.db, clock: () => DEMO_NOW, log: silentLog };
 
@@ -216,18 +216,4 @@ async function analyze(): Promise<void> {
   await sql`VACUUM ANALYZE purchases`.execute(database.db);
   await sql`VACUUM ANALYZE members`.execute(database.db);
   await sql`VACUUM ANALYZE member_features`.execute(database.db);
-}
-
-async function createDatabaseIfMissing(target: string): Promise<void> {
-  const name = new URL(target).pathname.slice(1);
-  const server = new URL(target);
-  server.pathname = '/postgres';
-  const client = new pg.Client({ connectionString: server.toString() });
-  await client.connect();
-  try {
-    const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
-    if (found.rowCount === 0) await client.query(`CREATE DATABASE "${name.replaceAll('"', '""')}"`);
-  } finally {
-    await client.end();
-  }
 }

@@ -17,6 +17,7 @@ import { createProgram } from '../src/services/create-program.ts';
 import { silentLog } from '../src/services/deps.ts';
 import { reportCampaign } from '../src/services/reports/report-campaign.ts';
 import { testCampaignDefinition } from '../src/services/reports/report-test-program.ts';
+import { ensureDatabase } from './ensure-database.ts';
 
 const { values } = parseArgs({
   options: {
@@ -29,6 +30,7 @@ const MEMBERS = Number(values.members);
 const PROGRAM = `bench-reports-${MEMBERS}`;
 const LAUNCH = '2026-11-01T09:00:00Z';
 
+await ensureDatabase(values['database-url']);
 // One connection, so the report runs on one backend whose CPU time /proc can tell.
 const database = await openDatabase({ url: values['database-url'] }, { poolSize: 1 });
 const { db } = database;

@@ -27,6 +27,7 @@ import { createProgram } from '../src/services/create-program.ts';
 import { type Deps, silentLog } from '../src/services/deps.ts';
 import { refreshSegments } from '../src/services/segments/refresh-segments.ts';
 import { copyDemoProgram } from './demo-copy.ts';
+import { ensureDatabase } from './ensure-database.ts';
 
 const { values } = parseArgs({
   options: {
@@ -51,16 +52,6 @@ const GENERATED = new Date(Math.floor(Date.now() / DAY_MS) * DAY_MS - 3 * DAY_MS
 
 const log = (text: string) => process.stdout.write(`${text}\n`);
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
-
-async function ensureDatabase(url: string) {
-  const target = new URL(url);
-  const name = target.pathname.slice(1);
-  const admin = new pg.Client({ connectionString: url.replace(/\/[^/]*$/, '/postgres') });
-  await admin.connect();
-  const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
-  if (exists.rowCount === 0) await admin.query(`CREATE DATABASE "${name.replaceAll('"', '""')}"`);
-  await admin.end();
-}
 
 await ensureDatabase(URL_);
 const database = await openDatabase({ url: URL_ }, { poolSize: 8 });
