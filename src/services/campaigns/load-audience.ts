@@ -4,6 +4,7 @@ import type { Channel } from '../../contracts/records.ts';
 import type { FeatureVector } from '../../contracts/segments.ts';
 import type { Schema } from '../../db/schema.ts';
 import type { PlanMember } from '../../domain/campaigns/decide-member.ts';
+import { CHANNEL_PREFERENCE_FEATURE } from '../../domain/campaigns/features-read.ts';
 import { matchRule } from '../../domain/segments/evaluate-rule.ts';
 
 // Reads a campaign's audience from storage in batches of members, each with everything a decision
@@ -33,6 +34,28 @@ export interface LoadAudienceOptions {
   batchSize?: number | undefined;
   /** Read each member's latest purchase (for `last.*` tokens); without it they read as missing. */
   lastPurchase?: boolean | undefined;
+  /** The features to read (`featuresRead`); without it, the whole vector. */
+  features?: readonly string[] | undefined;
+}
+
+/** Pairs per jsonb_build_object call: a function takes at most 100 arguments. */
+const PAIRS_PER_CALL = 40;
+
+/**
+ * The member's features as one jsonb: the whole vector, or only the named ones. A name the member
+ * lacks is left out (a feature that is null reads the same as one that is missing, evaluate-rule.ts).
+ */
+function featuresColumn(names: readonly string[] | undefined) {
+  if (names === undefined) return sql<unknown>`f.features`;
+  if (names.length === 0) return sql<unknown>`'{}'::jsonb`;
+  const calls = [];
+  for (let i = 0; i < names.length; i += PAIRS_PER_CALL) {
+    const pairs = names
+      .slice(i, i + PAIRS_PER_CALL)
+      .map((name) => sql`${name}::text, f.features -> ${name}::text`);
+    calls.push(sql`jsonb_build_object(${sql.join(pairs)})`);
+  }
+  return sql<unknown>`jsonb_strip_nulls(${sql.join(calls, sql` || `)})`;
 }
 
 type MembersEb = ExpressionBuilder<Schema & { m: Schema['members'] }, 'm'>;
@@ -85,7 +108,7 @@ export async function* loadAudience(
         'm.phone',
         'm.push_token',
         'm.attributes',
-        'f.features',
+        featuresColumn(options.features).as('features'),
       ])
       .where('m.program_id', '=', programId)
       .where('m.member_id', '>', after)
@@ -212,7 +235,11 @@ async function withHistory(
 
   const byMember = <T extends { member_id: number }>(list: T[]) => {
     const map = new Map<number, T[]>();
-    for (const item of list) map.set(item.member_id, [...(map.get(item.member_id) ?? []), item]);
+    for (const item of list) {
+      const items = map.get(item.member_id);
+      if (items === undefined) map.set(item.member_id, [item]);
+      else items.push(item);
+    }
     return map;
   };
   const consentsOf = byMember(consents);
@@ -221,7 +248,11 @@ async function withHistory(
   const lastOf = new Map(lastItems.map((i) => [i.member_id, i]));
   const entryOf = new Map(entries.map((e) => [e.member_id, e.since]));
   const listsOf = new Map<string, string[]>();
-  for (const s of suppressions) listsOf.set(s.subject, [...(listsOf.get(s.subject) ?? []), s.list]);
+  for (const s of suppressions) {
+    const lists = listsOf.get(s.subject);
+    if (lists === undefined) listsOf.set(s.subject, [s.list]);
+    else lists.push(s.list);
+  }
 
   return rows.map((row) => {
     const features = (row.features ?? {}) as FeatureVector;
@@ -229,7 +260,7 @@ async function withHistory(
     if (row.email) contacts.email = row.email;
     if (row.phone) contacts.sms = row.phone;
     if (row.push_token) contacts.push = row.push_token;
-    const preference = features['declared.channel_pref'];
+    const preference = features[CHANNEL_PREFERENCE_FEATURE];
     const suppressedBy = [row.external_id, row.email?.toLowerCase(), row.phone]
       .flatMap((subject) => (subject ? (listsOf.get(subject) ?? []) : []))
       .filter((list, i, all) => all.indexOf(list) === i);

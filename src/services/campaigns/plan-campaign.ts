@@ -8,6 +8,7 @@ import {
   type PlanMember,
   renderPlan,
 } from '../../domain/campaigns/decide-member.ts';
+import { featuresRead } from '../../domain/campaigns/features-read.ts';
 import { readDeliverableChannels } from '../delivery/read-deliverable-channels.ts';
 import { templateEngine } from './campaign-store.ts';
 import { loadAudience } from './load-audience.ts';
@@ -115,6 +116,7 @@ export async function planCampaign(
     enteredSince: options.enteredSince,
     batchSize: options.batchSize,
     lastPurchase: options.render && readsLastPurchase(options.compiled),
+    features: featuresRead(options.compiled),
   });
   try {
     let next = batches.next();

@@ -1,0 +1,85 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { openTestDatabase } from '../../../test/fixtures/database.ts';
+import { testDeps } from '../../../test/fixtures/programs.ts';
+import { configureChannel } from '../delivery/configure-channel.ts';
+import { approveCampaign } from './approve-campaign.ts';
+import { campaignTestProgram } from './campaign-test-program.ts';
+import { createCampaign } from './create-campaign.ts';
+import { launchCampaign } from './launch-campaign.ts';
+
+// A launch reads only the features its campaign reads (features-read.ts). These members carry many
+// more than that; what the filter, channel choice and messages see must be what is stored.
+
+const database = await openTestDatabase();
+const deps = testDeps(database);
+afterAll(() => database.close());
+
+const noise = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`unused_${i}`, i]));
+const message = '{{ features.orders_90d }} orders; {{ declared.interest }}; {{ points.balance }} pts';
+
+describe('the features a launch reads', () => {
+  it('filter, choose the channel and render from the stored values, whatever else the member has', async () => {
+    const programId = await campaignTestProgram(deps, [
+      {
+        id: 'A',
+        consent: ['email', 'sms'],
+        features: {
+          ...noise,
+          clv_percentile: 80,
+          orders_90d: 3,
+          points_balance: 420,
+          'declared.interest': ['running', 'yoga'],
+          'declared.channel_pref': ['sms'],
+        },
+      },
+      { id: 'B', consent: ['email', 'sms'], features: { ...noise, clv_percentile: 20, orders_90d: 9 } },
+      {
+        id: 'C',
+        consent: ['email', 'sms'],
+        features: { clv_percentile: 90, orders_90d: 0, points_balance: 5 },
+      },
+    ]);
+    await configureChannel(deps, { programId, channel: 'sms', input: { url: 'https://sms.example/hook' } });
+    await createCampaign(deps, {
+      programId,
+      source: {
+        value: {
+          name: 'picked',
+          goal: 'redeem',
+          audience: {
+            segments: ['loyalty/points_savers'],
+            filter: { feature: 'clv_percentile', op: 'gte', value: 50 },
+          },
+          offer: { kind: 'bonus_points', value: 200, unitCost: '0.50', code: 'SAVE200' },
+          channels: ['email', 'sms'],
+          holdout: 0,
+          variants: [
+            {
+              name: 'a',
+              messages: {
+                email: { subject: 'For you', body: message, defaults: { 'declared.interest': 'anything' } },
+                sms: { body: message, defaults: { 'declared.interest': 'anything' } },
+              },
+            },
+          ],
+        },
+      },
+    });
+    await approveCampaign(deps, { programId, name: 'picked', approvedBy: 'test' });
+    const result = await launchCampaign(deps, { programId, name: 'picked' });
+    expect(result).toMatchObject({ audience: 2, queued: 2 });
+    const outbox = await deps.db
+      .selectFrom('outbox as o')
+      .innerJoin('members as m', (join) =>
+        join.onRef('m.program_id', '=', 'o.program_id').onRef('m.member_id', '=', 'o.member_id'),
+      )
+      .select(['m.external_id', 'o.channel', 'o.body'])
+      .where('o.program_id', '=', programId)
+      .orderBy('m.external_id')
+      .execute();
+    expect(outbox).toEqual([
+      { external_id: 'A', channel: 'sms', body: '3 orders; running, yoga; 420 pts' },
+      { external_id: 'C', channel: 'email', body: '0 orders; anything; 5 pts' },
+    ]);
+  });
+});
