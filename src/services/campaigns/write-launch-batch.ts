@@ -33,13 +33,32 @@ export interface LaunchBatchContext {
 
 const iso = (date: Date | null) => (date === null ? null : date.toISOString());
 
+/**
+ * The batch's rule trails, each once, and each row's place among them: a batch of thousands of
+ * members has a few dozen distinct trails, so each is sent and parsed once rather than per member.
+ */
+function distinctTrails(rows: readonly LaunchRow[]): { trails: string[]; trailOf: number[] } {
+  const index = new Map<string, number>();
+  const trailOf = rows.map(({ plan }) => {
+    const trail = JSON.stringify(plan.rules);
+    let at = index.get(trail);
+    if (at === undefined) {
+      at = index.size + 1;
+      index.set(trail, at);
+    }
+    return at;
+  });
+  return { trails: [...index.keys()], trailOf };
+}
+
 async function insertDecisions(tx: Kysely<Schema>, context: LaunchBatchContext, rows: readonly LaunchRow[]) {
   const column = <T>(read: (row: LaunchRow) => T) => rows.map(read);
+  const { trails, trailOf } = distinctTrails(rows);
   await sql`
     INSERT INTO campaign_decisions (program_id, campaign, step, member_id, version, arm, variant, outcome,
       excluded_by, channel, send_at, rules, decided_at)
     SELECT ${context.programId}, ${context.campaign}, d.step, d.member_id, ${context.version}, d.arm, d.variant,
-      d.outcome, d.excluded_by, d.channel, d.send_at, d.rules::jsonb, ${context.decidedAt.toISOString()}::timestamptz
+      d.outcome, d.excluded_by, d.channel, d.send_at, t.rules, ${context.decidedAt.toISOString()}::timestamptz
     FROM unnest(
       ${column((r) => r.step)}::text[],
       ${column((r) => r.memberId)}::bigint[],
@@ -49,8 +68,11 @@ async function insertDecisions(tx: Kysely<Schema>, context: LaunchBatchContext, 
       ${column((r) => r.plan.excludedBy)}::text[],
       ${column((r) => r.plan.channel)}::text[],
       ${column((r) => iso(r.plan.sendAt))}::timestamptz[],
-      ${column((r) => JSON.stringify(r.plan.rules))}::text[]
-    ) AS d (step, member_id, arm, variant, outcome, excluded_by, channel, send_at, rules)
+      ${trailOf}::int[]
+    ) WITH ORDINALITY AS d (step, member_id, arm, variant, outcome, excluded_by, channel, send_at, trail, n)
+    JOIN (SELECT n, rules::jsonb AS rules FROM unnest(${trails}::text[]) WITH ORDINALITY AS u (rules, n)) t
+      ON t.n = d.trail
+    ORDER BY d.n
     ON CONFLICT (program_id, campaign, step, member_id) DO NOTHING`.execute(tx);
 }
 
