@@ -59,8 +59,10 @@ const member = (index: number) =>
       balance: fc.option(fc.integer({ min: 0, max: 900 }), { nil: undefined }),
       name: fc.option(fc.constantFrom('Ada', 'Grace', ''), { nil: undefined }),
       busy: fc.boolean(),
+      // Outside the audience: pages of member ids then hold fewer audience members than ids.
+      outside: fc.boolean(),
     })
-    .map((m): TestMember & { busy: boolean } => ({
+    .map((m): TestMember & { busy: boolean; outside: boolean } => ({
       id: `M${index}`,
       consent: m.consent,
       unsubscribed: m.unsubscribed,
@@ -69,9 +71,11 @@ const member = (index: number) =>
       ...(m.name === undefined ? {} : { attributes: { first_name: m.name } }),
       ...(m.balance === undefined ? {} : { features: { points_balance: m.balance } }),
       busy: m.busy,
+      outside: m.outside,
+      ...(m.outside ? { segments: ['loyalty/vips'] } : {}),
     }));
 const cast = fc
-  .integer({ min: 1, max: 9 })
+  .integer({ min: 1, max: 12 })
   .chain((n) => fc.tuple(...Array.from({ length: n }, (_, i) => member(i + 1))));
 
 async function approvedProgram(
@@ -178,13 +182,28 @@ describe('a launch in batches', () => {
           const programId = await approvedProgram(members, holdout, smsEndpoint);
           const result = await launchCampaign(deps, { programId, name: 'batched', batchSize });
           const rows = await stored(programId);
-          expect(rows).toHaveLength(members.length);
-          expect(result.audience).toBe(members.length);
+          const audience = members.filter((m) => !m.outside).map((m) => m.id);
+          expect(rows.map((r) => r.id).sort()).toEqual(audience.sort());
+          expect(result.audience).toBe(audience.length);
           await expectDecidedAlone(programId, rows);
         },
       ),
       { numRuns: 6 },
     );
+  });
+
+  it('reads every audience member when pages widen over a sparse stretch and then meet a dense one', async () => {
+    // Pages of 2: the first two ids hold one audience member, so the next page spans four ids,
+    // which hold four audience members; the page stops at its second and the next starts after it.
+    const members: TestMember[] = Array.from({ length: 12 }, (_, i) => ({
+      id: `M${String(i + 1).padStart(2, '0')}`,
+      consent: ['email'],
+      ...(i === 0 ? { segments: ['loyalty/vips'] } : {}),
+    }));
+    const programId = await approvedProgram(members, 0);
+    const result = await launchCampaign(deps, { programId, name: 'batched', batchSize: 2 });
+    expect(result.audience).toBe(11);
+    expect((await stored(programId)).map((r) => r.id)).toEqual(members.slice(1).map((m) => m.id));
   });
 
   it('resumes a launch that stopped part way: exactly one decision and message per member', async () => {

@@ -9,8 +9,13 @@ import { matchRule } from '../../domain/segments/evaluate-rule.ts';
 
 // Reads a campaign's audience from storage in batches of members, each with everything a decision
 // needs: features, consents, unsubscribes, suppressions, recent sends of every campaign and the
-// latest purchase. Members come in member-id order, so a batch is a keyset page; what else a batch
-// needs comes in one query per table for the whole batch, its member ids bound as one array.
+// latest purchase. Members come in member-id order, a page per range of ids: each page reads only
+// its range of members and memberships, whatever plan the database picks, so a launch reads its
+// audience in time linear in the program (an open-ended keyset page let the planner scan the
+// memberships from the first member on every page). The range widens where the audience is sparse
+// and a full page stops short of it. What else a page needs comes in one query per table for the
+// whole page, its member ids bound as one array. Members who join after the read of the program's
+// id range are not in the launch.
 
 /** Members read and decided per batch. */
 export const AUDIENCE_BATCH_SIZE = 5_000;
@@ -60,12 +65,23 @@ function featuresColumn(names: readonly string[] | undefined) {
 
 type MembersEb = ExpressionBuilder<Schema & { m: Schema['members'] }, 'm'>;
 
-function inSegment(eb: MembersEb, refs: readonly SegmentRef[], since?: Date) {
+/**
+ * Whether the member is in any of the segments. The page's id range is repeated on the memberships
+ * so that whatever join the planner picks reads only the page's part of them.
+ */
+function inSegment(
+  eb: MembersEb,
+  refs: readonly SegmentRef[],
+  page: { after: number; upper: number },
+  since?: Date,
+) {
   let members = eb
     .selectFrom('segment_memberships as s')
     .select('s.member_id')
     .whereRef('s.program_id', '=', 'm.program_id')
     .whereRef('s.member_id', '=', 'm.member_id')
+    .where('s.member_id', '>', page.after)
+    .where('s.member_id', '<=', page.upper)
     .where((inner) =>
       inner.or(
         refs.map((r) => inner.and([inner('s.scheme', '=', r.scheme), inner('s.segment', '=', r.segment)])),
@@ -90,8 +106,18 @@ export async function* loadAudience(
     .executeTakeFirst();
   const context = { asOf: now, distributions: (settings?.distributions ?? {}) as Record<string, number[]> };
   const trigger = definition.schedule.kind === 'on_entry' ? definition.schedule.segment : undefined;
-  let after = 0;
-  for (;;) {
+  const range = await db
+    .selectFrom('members')
+    .select((eb) => [eb.fn.min('member_id').as('first'), eb.fn.max('member_id').as('last')])
+    .where('program_id', '=', programId)
+    .executeTakeFirst();
+  if (range?.first == null || range.last == null) return;
+  const last = Number(range.last);
+  let after = Number(range.first) - 1;
+  let span = batchSize;
+  while (after < last) {
+    const upper = Math.min(after + span, last);
+    const bounds = { after, upper };
     let query = db
       .selectFrom('members as m')
       .leftJoin('member_features as f', (join) =>
@@ -112,28 +138,44 @@ export async function* loadAudience(
       ])
       .where('m.program_id', '=', programId)
       .where('m.member_id', '>', after)
+      .where('m.member_id', '<=', upper)
       .where((eb) =>
         audience.match === 'all'
-          ? eb.and(audience.segments.map((ref) => inSegment(eb, [ref])))
-          : inSegment(eb, audience.segments),
+          ? eb.and(audience.segments.map((ref) => inSegment(eb, [ref], bounds)))
+          : inSegment(eb, audience.segments, bounds),
       )
       .orderBy('m.member_id')
       .limit(batchSize);
-    if (audience.exclude.length > 0) query = query.where((eb) => eb.not(inSegment(eb, audience.exclude)));
-    if (trigger !== undefined) query = query.where((eb) => inSegment(eb, [trigger], options.enteredSince));
+    if (audience.exclude.length > 0)
+      query = query.where((eb) => eb.not(inSegment(eb, audience.exclude, bounds)));
+    if (trigger !== undefined)
+      query = query.where((eb) => inSegment(eb, [trigger], bounds, options.enteredSince));
     if (options.onlyMembers !== undefined)
       query = query.where('m.external_id', 'in', [...options.onlyMembers, '']);
     const rows = await query.execute();
-    if (rows.length === 0) return;
-    after = rows[rows.length - 1]?.member_id ?? after;
+    // A full page may stop short of the range: the next one starts after its last member.
+    const reached = rows.length === batchSize ? (rows.at(-1)?.member_id ?? upper) : upper;
+    span = nextSpan(batchSize, reached - after, rows.length);
+    after = reached;
     const matching = rows.filter(
       (row) =>
         audience.filter === undefined ||
         matchRule(audience.filter, (row.features ?? {}) as FeatureVector, context),
     );
     if (matching.length > 0) yield { members: await withHistory(db, options, matching, trigger) };
-    if (rows.length < batchSize) return;
   }
+}
+
+/** The widest id range one page reads, however sparse the audience. */
+export const MAX_PAGE_SPAN = 1_000_000;
+
+/**
+ * The id range of the next page: as wide as the last page's density says holds a page of audience
+ * members, at least a page and at most MAX_PAGE_SPAN ids.
+ */
+export function nextSpan(batchSize: number, scanned: number, found: number): number {
+  const wanted = found === 0 ? MAX_PAGE_SPAN : Math.ceil((batchSize * scanned) / found);
+  return Math.min(MAX_PAGE_SPAN, Math.max(batchSize, wanted));
 }
 
 type MemberRow = {
