@@ -77,9 +77,12 @@ export async function deliverDueMessages(
   const leaseUntil = new Date(now.getTime() + (options.leaseSeconds ?? 300) * 1000);
   const channels = Object.keys(options.senders);
   if (channels.length === 0) return { claimed: 0, sent: 0, retried: 0, failed: 0, withdrawn: 0 };
+  // The due rows are picked once (an InitPlan) and then updated by id. As `id IN (subquery)`, the
+  // planner, with statistics from before a launch filled the outbox, re-ran the subquery for every
+  // row of the outbox: 50 s a claim after a launch of 57,000 messages.
   const claimed = await sql<Claimed>`
     UPDATE outbox SET status = 'sending', locked_until = ${leaseUntil}, attempts = attempts + 1
-    WHERE id IN (
+    WHERE id = ANY (ARRAY(
       SELECT id FROM outbox
       WHERE status IN ('pending', 'sending')
         AND next_attempt_at <= ${now}
@@ -92,7 +95,7 @@ export async function deliverDueMessages(
       ORDER BY next_attempt_at
       LIMIT ${batchSize}
       FOR UPDATE SKIP LOCKED
-    )
+    ))
     RETURNING id, program_id, campaign, step, member_id, channel, purpose, idempotency_key, recipient, subject, body, attempts`.execute(
     deps.db,
   );
