@@ -17,6 +17,8 @@ export interface ClaimedDelivery {
  * Claims up to `limit` due deliveries of enabled webhooks by moving their next attempt to
  * `leaseUntil`, in one statement: rows another worker holds are skipped (FOR UPDATE SKIP LOCKED),
  * and a claimed row that is never settled (the worker died) falls due again when the lease ends.
+ * The due ids are picked once (an InitPlan): as `id IN (subquery)`, stale statistics let the planner
+ * re-run the claim for every row of the table (as the outbox's claim did after a launch).
  */
 export async function claimDueDeliveries(
   db: Kysely<Schema>,
@@ -40,14 +42,14 @@ export async function claimDueDeliveries(
   }>`
     UPDATE webhook_deliveries d SET next_attempt_at = ${leaseUntil}
     FROM webhooks w
-    WHERE d.id IN (
+    WHERE d.id = ANY (ARRAY(
       SELECT due.id FROM webhook_deliveries due
       JOIN webhooks hook ON hook.id = due.webhook_id AND hook.program_id = due.program_id
       WHERE due.delivered_at IS NULL AND due.next_attempt_at <= ${now} AND due.attempts < ${maxAttempts}
         AND hook.disabled_at IS NULL ${onlyProgram}
       ORDER BY due.next_attempt_at
       LIMIT ${limit}
-      FOR UPDATE OF due SKIP LOCKED)
+      FOR UPDATE OF due SKIP LOCKED))
     AND w.id = d.webhook_id AND w.program_id = d.program_id
     RETURNING d.id, d.program_id, d.webhook_id, d.payload, d.attempts, w.url, w.secret`.execute(db);
   return result.rows.map((r) => ({
