@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { openTestDatabase } from '../../../test/fixtures/database.ts';
 import { testDeps } from '../../../test/fixtures/programs.ts';
+import { FEATURE_CATALOG } from '../../domain/features/feature-catalog.ts';
 import { configureChannel } from '../delivery/configure-channel.ts';
 import { approveCampaign } from './approve-campaign.ts';
 import { campaignTestProgram } from './campaign-test-program.ts';
@@ -81,5 +82,35 @@ describe('the features a launch reads', () => {
       { external_id: 'A', channel: 'sms', body: '3 orders; running, yoga; 420 pts' },
       { external_id: 'C', channel: 'email', body: '0 orders; anything; 5 pts' },
     ]);
+  });
+  it('reads a campaign that prints every feature of the catalogue, more than one jsonb_build_object takes', async () => {
+    const names = FEATURE_CATALOG.map((f) => f.name);
+    expect(names.length).toBeGreaterThan(50);
+    const programId = await campaignTestProgram(deps, [
+      { id: 'A', consent: ['email'], features: Object.fromEntries(names.map((name, i) => [name, i])) },
+    ]);
+    const body = names.map((name) => `{{ features.${name} }}`).join('|');
+    await createCampaign(deps, {
+      programId,
+      source: {
+        value: {
+          name: 'everything',
+          goal: 'redeem',
+          audience: { segments: ['loyalty/points_savers'] },
+          offer: { kind: 'bonus_points', value: 200, unitCost: '0.50', code: 'SAVE200' },
+          channels: ['email'],
+          holdout: 0,
+          variants: [{ name: 'a', messages: { email: { subject: 'All', body } } }],
+        },
+      },
+    });
+    await approveCampaign(deps, { programId, name: 'everything', approvedBy: 'test' });
+    expect(await launchCampaign(deps, { programId, name: 'everything' })).toMatchObject({ queued: 1 });
+    const [row] = await deps.db
+      .selectFrom('outbox')
+      .select('body')
+      .where('program_id', '=', programId)
+      .execute();
+    expect(row?.body).toBe(names.map((_, i) => String(i)).join('|'));
   });
 });
