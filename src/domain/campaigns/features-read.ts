@@ -11,21 +11,27 @@ import type { CompiledCampaign } from './compile-campaign.ts';
 /** The feature vector key of the declared channel preference. */
 export const CHANNEL_PREFERENCE_FEATURE = 'declared.channel_pref';
 
+/** Every token path the campaign's messages read, subjects and bodies of every variant and channel. */
+export function campaignTokens(compiled: CompiledCampaign): string[] {
+  return [...compiled.messages.values()].flatMap((byChannel) =>
+    [...byChannel.values()].flatMap((message) => [
+      ...(message.subject?.tokens ?? []),
+      ...message.body.tokens,
+    ]),
+  );
+}
+
 /** The feature names the campaign reads, sorted. */
 export function featuresRead(compiled: CompiledCampaign): string[] {
   const names = new Set<string>([CHANNEL_PREFERENCE_FEATURE]);
   const { filter } = compiled.definition.audience;
   if (filter !== undefined) for (const leaf of ruleLeaves(filter)) names.add(leaf.feature);
-  for (const byChannel of compiled.messages.values()) {
-    for (const message of byChannel.values()) {
-      for (const token of [...(message.subject?.tokens ?? []), ...message.body.tokens]) {
-        const [namespace, key] = token.split('.', 2);
-        if (key === undefined) continue;
-        if (namespace === 'features') names.add(key);
-        else if (namespace === 'declared') names.add(`declared.${key}`);
-        else if (namespace === 'points') names.add('points_balance');
-      }
-    }
+  for (const token of campaignTokens(compiled)) {
+    const [namespace, key] = token.split('.', 2);
+    if (key === undefined) continue;
+    if (namespace === 'features') names.add(key);
+    else if (namespace === 'declared') names.add(`declared.${key}`);
+    else if (namespace === 'points') names.add('points_balance');
   }
   return [...names].sort();
 }

@@ -8,7 +8,7 @@ import {
   type PlanMember,
   renderPlan,
 } from '../../domain/campaigns/decide-member.ts';
-import { featuresRead } from '../../domain/campaigns/features-read.ts';
+import { campaignTokens, featuresRead } from '../../domain/campaigns/features-read.ts';
 import { readDeliverableChannels } from '../delivery/read-deliverable-channels.ts';
 import { templateEngine } from './campaign-store.ts';
 import { loadAudience } from './load-audience.ts';
@@ -69,17 +69,6 @@ export interface PlanTimings {
   write: number;
 }
 
-/** Does any message of the campaign read the latest purchase (`last.*`)? */
-function readsLastPurchase(compiled: CompiledCampaign): boolean {
-  for (const byChannel of compiled.messages.values()) {
-    for (const message of byChannel.values()) {
-      const tokens = [...(message.subject?.tokens ?? []), ...message.body.tokens];
-      if (tokens.some((token) => token.startsWith('last.'))) return true;
-    }
-  }
-  return false;
-}
-
 /**
  * Decides every audience member, handing each batch of plans to `onBatch`. The next batch is read
  * while one is decided and handed on, so the database and this process work at the same time.
@@ -115,7 +104,8 @@ export async function planCampaign(
     onlyMembers: options.onlyMembers,
     enteredSince: options.enteredSince,
     batchSize: options.batchSize,
-    lastPurchase: options.render && readsLastPurchase(options.compiled),
+    lastPurchase:
+      options.render && campaignTokens(options.compiled).some((token) => token.startsWith('last.')),
     features: featuresRead(options.compiled),
   });
   try {
