@@ -3,8 +3,9 @@ import { openTestDatabase } from '../../../test/fixtures/database.ts';
 import { testDeps } from '../../../test/fixtures/programs.ts';
 import { FEATURE_CATALOG } from '../../domain/features/feature-catalog.ts';
 import { configureChannel } from '../delivery/configure-channel.ts';
+import { ingestBatch } from '../ingest-batch.ts';
 import { approveCampaign } from './approve-campaign.ts';
-import { campaignTestProgram } from './campaign-test-program.ts';
+import { campaignTestProgram, internalId } from './campaign-test-program.ts';
 import { createCampaign } from './create-campaign.ts';
 import { launchCampaign } from './launch-campaign.ts';
 
@@ -112,5 +113,81 @@ describe('the features a launch reads', () => {
       .where('program_id', '=', programId)
       .execute();
     expect(row?.body).toBe(names.map((_, i) => String(i)).join('|'));
+  });
+  it('prints the latest purchase only a campaign whose message reads last.*', async () => {
+    const programId = await campaignTestProgram(deps, [
+      { id: 'A', consent: ['email'] },
+      { id: 'B', consent: ['email'] },
+    ]);
+    await ingestBatch(deps, {
+      programId,
+      kind: 'purchases',
+      records: [
+        {
+          id: 'o1',
+          memberId: 'A',
+          occurredAt: '2024-02-01T10:00:00Z',
+          items: [{ sku: 'T1', description: 'Tea', quantity: 1, unitPrice: 3 }],
+        },
+        {
+          id: 'o2',
+          memberId: 'A',
+          occurredAt: '2024-04-01T10:00:00Z',
+          items: [
+            { sku: 'S1', description: 'Running shoes', category: 'Shoes', quantity: 1, unitPrice: 80 },
+            { sku: 'POST', quantity: 1, unitPrice: 5, merchandise: false },
+          ],
+        },
+      ],
+    });
+    // The purchases' segment upkeep may have moved A: the audience segment is set again.
+    await deps.db
+      .insertInto('segment_memberships')
+      .values({
+        program_id: programId,
+        member_id: await internalId(deps, programId, 'A'),
+        scheme: 'loyalty',
+        segment: 'points_savers',
+        since: new Date('2024-05-30T12:00:00Z'),
+        explanation: 'test',
+      })
+      .onConflict((oc) => oc.columns(['program_id', 'member_id', 'scheme', 'segment']).doNothing())
+      .execute();
+    const launch = async (name: string, body: string) => {
+      await createCampaign(deps, {
+        programId,
+        source: {
+          value: {
+            name,
+            goal: 'redeem',
+            audience: { segments: ['loyalty/points_savers'] },
+            offer: { kind: 'bonus_points', value: 200, unitCost: '0.50', code: 'SAVE200' },
+            channels: ['email'],
+            holdout: 0,
+            variants: [
+              {
+                name: 'a',
+                messages: { email: { subject: 'Hi', body, defaults: { 'last.product': 'none' } } },
+              },
+            ],
+          },
+        },
+      });
+      await approveCampaign(deps, { programId, name, approvedBy: 'test' });
+      await launchCampaign(deps, { programId, name });
+      const rows = await deps.db
+        .selectFrom('outbox')
+        .select('body')
+        .where('program_id', '=', programId)
+        .where('campaign', '=', name)
+        .orderBy('recipient')
+        .execute();
+      return rows.map((r) => r.body);
+    };
+    expect(await launch('latest', '{{ last.product }} ({{ last.category }})')).toEqual([
+      'Running shoes (Shoes)',
+      'none ()',
+    ]);
+    expect(await launch('plain', 'Hello {{ offer.code }}')).toEqual(['Hello SAVE200', 'Hello SAVE200']);
   });
 });
