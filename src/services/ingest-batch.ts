@@ -1,6 +1,7 @@
 import { AppError, type RecordProblem } from '../contracts/errors.ts';
 import type { RecordKind } from '../contracts/records.ts';
 import type { Deps } from './deps.ts';
+import { ingestGroupsOf } from './ingest/ingest-groups.ts';
 import {
   DEFAULT_CHUNK_SIZE,
   describeSinkProblem,
@@ -8,8 +9,6 @@ import {
   RecordSink,
 } from './ingest/record-sink.ts';
 import { validateRecord } from './ingest/validate-record.ts';
-import { requireProgram } from './require-program.ts';
-import { IngestUpkeep } from './segments/ingest-upkeep.ts';
 
 /** Most records one batch request may carry. */
 export const MAX_BATCH_RECORDS = 10_000;
@@ -24,7 +23,8 @@ export interface BatchResult {
 
 /**
  * Ingests one batch of records of one kind: the whole batch commits, or nothing does and the
- * error lists every bad record with its index and JSON path.
+ * error lists every bad record with its index and JSON path. Small batches of one program that
+ * arrive together commit in one transaction (see IngestGroups); each still gets its own result.
  */
 export async function ingestBatch(
   deps: Deps,
@@ -45,21 +45,21 @@ export async function ingestBatch(
   });
   if (problems.length > 0) throw invalid(kind, problems);
 
-  return deps.db.transaction().execute(async (trx) => {
-    const program = await requireProgram(trx, programId);
-    const upkeep = await IngestUpkeep.start(deps.db, trx, programId, program.as_of ?? deps.clock());
+  return ingestGroupsOf(deps.db).submit(deps.clock, programId, valid.length, async ({ trx, upkeep }) => {
+    const sinkProblems: RecordProblem[] = [];
     const sink = new RecordSink(
       trx,
       programId,
-      (p) => problems.push({ index: p.ord, ...describeSinkProblem(p) }),
+      (p) => sinkProblems.push({ index: p.ord, ...describeSinkProblem(p) }),
       DEFAULT_CHUNK_SIZE,
-      upkeep,
+      // The group settles the upkeep once, after its last request has written.
+      { afterWrite: (k, written) => upkeep.afterWrite(k, written), settle: async () => {} },
     );
     for (const { index, record } of valid) await sink.add(kind, index, record as never);
     await sink.flush();
-    if (problems.length > 0) {
-      problems.sort((a, b) => a.index - b.index);
-      throw invalid(kind, problems);
+    if (sinkProblems.length > 0) {
+      sinkProblems.sort((a, b) => a.index - b.index);
+      throw invalid(kind, sinkProblems);
     }
     const counts: KindCounts = sink.counts.get(kind) ?? { inserted: 0, updated: 0, duplicate: 0 };
     return { kind, received: records.length, ...counts };
