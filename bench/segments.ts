@@ -7,6 +7,9 @@
 //   node bin/run-ts.mjs bench/segments.ts [--members 1000000] [--rate 1000] [--seconds 30]
 //        [--database-url postgres://postgres@127.0.0.1:5432/nc_bench_segments] [--port 3999]
 //        [--full-refresh]   also time a refresh that re-evaluates every member
+//        [--batch-ms N]     (a) as a forwarder sends: the events due in each N ms go in one request
+//                           at the end of it (latency still counts from each event's due time);
+//                           0, the default, sends one event per request
 //
 // The database is created if missing and the demo program is loaded once (the slow part at a
 // million members); later runs reuse it. Each run moves the bench clock one day on per refresh.
@@ -38,6 +41,7 @@ const { values } = parseArgs({
     port: { type: 'string', default: '3999' },
     program: { type: 'string', default: 'bench' },
     'full-refresh': { type: 'boolean', default: false },
+    'batch-ms': { type: 'string', default: '0' },
   },
 });
 const MEMBERS = Number(values.members);
@@ -46,6 +50,7 @@ const SECONDS = Number(values.seconds);
 const URL_ = values['database-url'];
 const PORT = Number(values.port);
 const PROGRAM = values.program;
+const BATCH_MS = Number(values['batch-ms']);
 const DAY_MS = 86_400_000;
 /** The demo is generated three days ago, so that the bench's daily refreshes stay in the past. */
 const GENERATED = new Date(Math.floor(Date.now() / DAY_MS) * DAY_MS - 3 * DAY_MS);
@@ -139,36 +144,57 @@ const total = RATE * SECONDS;
 const runId = Date.now().toString(36);
 const started = performance.now();
 const inflight: Promise<void>[] = [];
-for (let i = 0; i < total; i++) {
-  const due = started + (i * 1000) / RATE;
-  const wait = due - performance.now();
-  if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-  const member = `M${String(1 + ((i * 7919) % MEMBERS)).padStart(7, '0')}`;
-  const body = JSON.stringify({
-    records: [
-      { id: `bench-${runId}-${i}`, memberId: member, occurredAt: clock.toISOString(), kind: 'review' },
-    ],
-  });
-  // Open loop: latency is counted from when the event was due, so a slow server cannot hide it.
+type Due = { due: number; record: unknown };
+// Open loop: latency is counted from when each event was due, so a slow server cannot hide it.
+const send = (batch: readonly Due[]) =>
   inflight.push(
     fetch(endpoint, {
       method: 'POST',
       headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-      body,
+      body: JSON.stringify({ records: batch.map((e) => e.record) }),
     })
       .then(async (response) => {
         const text = await response.text();
+        const answered = performance.now();
         note(response.status === 201 ? '201' : `${response.status} ${text.slice(0, 80)}`);
-        if (response.status !== 201) errors++;
-        latencies.push(performance.now() - due);
+        if (response.status !== 201) errors += batch.length;
+        for (const e of batch) latencies.push(answered - e.due);
       })
       .catch((error: unknown) => {
-        errors++;
+        errors += batch.length;
         note(
           `failed: ${error instanceof Error ? ((error.cause as Error | undefined)?.message ?? error.message) : String(error)}`,
         );
       }),
   );
+const sleepUntil = async (at: number) => {
+  const wait = at - performance.now();
+  if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+};
+let pending: Due[] = [];
+let windowEnd = started + BATCH_MS;
+for (let i = 0; i < total; i++) {
+  const due = started + (i * 1000) / RATE;
+  if (BATCH_MS > 0 && due >= windowEnd) {
+    await sleepUntil(windowEnd);
+    if (pending.length > 0) send(pending);
+    pending = [];
+    while (windowEnd <= due) windowEnd += BATCH_MS;
+  }
+  if (BATCH_MS === 0) await sleepUntil(due);
+  const member = `M${String(1 + ((i * 7919) % MEMBERS)).padStart(7, '0')}`;
+  const record = {
+    id: `bench-${runId}-${i}`,
+    memberId: member,
+    occurredAt: clock.toISOString(),
+    kind: 'review',
+  };
+  if (BATCH_MS > 0) pending.push({ due, record });
+  else send([{ due, record }]);
+}
+if (pending.length > 0) {
+  await sleepUntil(windowEnd);
+  send(pending);
 }
 await Promise.all(inflight);
 const elapsed = performance.now() - started;
@@ -176,8 +202,9 @@ server.kill('SIGTERM');
 latencies.sort((a, b) => a - b);
 const pct = (p: number) =>
   latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? NaN;
+const perRequest = BATCH_MS > 0 ? `those due in each ${BATCH_MS} ms in one request` : 'one per request';
 log(
-  `(a) ${total.toLocaleString('en')} review events over HTTP, one per request, at ${RATE}/s for ${SECONDS} s ` +
+  `(a) ${total.toLocaleString('en')} review events over HTTP, ${perRequest}, at ${RATE}/s for ${SECONDS} s ` +
     `(achieved ${((total / elapsed) * 1000).toFixed(0)}/s): p50 ${pct(50).toFixed(1)} ms, p90 ${pct(90).toFixed(1)} ms, ` +
     `p99 ${pct(99).toFixed(1)} ms, max ${(latencies.at(-1) ?? NaN).toFixed(1)} ms, errors ${errors}`,
 );

@@ -1,7 +1,7 @@
 import { AppError, type RecordProblem } from '../contracts/errors.ts';
 import type { RecordKind } from '../contracts/records.ts';
 import type { Deps } from './deps.ts';
-import { ingestGroupsOf } from './ingest/ingest-groups.ts';
+import { type IngestGroups, ingestGroupsOf } from './ingest/ingest-groups.ts';
 import {
   DEFAULT_CHUNK_SIZE,
   describeSinkProblem,
@@ -29,6 +29,7 @@ export interface BatchResult {
 export async function ingestBatch(
   deps: Deps,
   { programId, kind, records }: { programId: string; kind: RecordKind; records: readonly unknown[] },
+  groups: IngestGroups = ingestGroupsOf(deps.db),
 ): Promise<BatchResult> {
   if (records.length > MAX_BATCH_RECORDS) {
     throw new AppError(
@@ -45,7 +46,7 @@ export async function ingestBatch(
   });
   if (problems.length > 0) throw invalid(kind, problems);
 
-  return ingestGroupsOf(deps.db).submit(deps.clock, programId, valid.length, async ({ trx, upkeep }) => {
+  return groups.submit(deps.clock, programId, valid.length, async ({ trx, upkeep }) => {
     const sinkProblems: RecordProblem[] = [];
     const sink = new RecordSink(
       trx,

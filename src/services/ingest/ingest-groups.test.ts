@@ -27,7 +27,7 @@ async function transactionOf(trx: Parameters<Parameters<IngestGroups['submit']>[
 describe('IngestGroups', () => {
   it('commits requests that wait behind a group together, in the order they came, one result each', async () => {
     const programId = await program();
-    const groups = new IngestGroups(database.db);
+    const groups = new IngestGroups(database.db, 1);
     const seen: { job: number; tx: string }[] = [];
     const results = await Promise.all(
       [0, 1, 2, 3, 4].map((job) =>
@@ -39,15 +39,31 @@ describe('IngestGroups', () => {
     );
     expect(results).toEqual([0, 10, 20, 30, 40]);
     expect(seen.map((s) => s.job)).toEqual([0, 1, 2, 3, 4]);
-    // The first request found no group running and went alone; the four that waited shared one.
+    // The first request found its one lane free and went alone; the four that waited shared one.
     expect(new Set(seen.map((s) => s.tx)).size).toBe(2);
     expect(seen[0]?.tx).not.toBe(seen[1]?.tx);
     expect(new Set(seen.slice(1).map((s) => s.tx)).size).toBe(1);
   });
 
+  it('with two lanes, starts two requests at once and groups what waits behind them', async () => {
+    const programId = await program();
+    const groups = new IngestGroups(database.db, 2);
+    const seen: { job: number; tx: string }[] = [];
+    await Promise.all(
+      [0, 1, 2, 3, 4, 5].map((job) =>
+        groups.submit(deps.clock, programId, 1, async ({ trx }) => {
+          seen.push({ job, tx: await transactionOf(trx) });
+        }),
+      ),
+    );
+    const txOf = (job: number) => seen.find((s) => s.job === job)?.tx;
+    expect(new Set([txOf(0), txOf(1), txOf(2)]).size).toBe(3);
+    expect(new Set([2, 3, 4, 5].map(txOf)).size).toBe(1);
+  });
+
   it('keeps a group within its record limit and commits a larger request on its own', async () => {
     const programId = await program();
-    const groups = new IngestGroups(database.db);
+    const groups = new IngestGroups(database.db, 1);
     const txs: string[] = [];
     const job = async ({ trx }: { trx: Parameters<typeof transactionOf>[0] }) => {
       txs.push(await transactionOf(trx));
@@ -145,8 +161,10 @@ describe('ingestBatch in groups', () => {
         const bodies = requests.map((records) =>
           records.map((r) => review(r.id, r.memberId, `2024-05-${String(r.day).padStart(2, '0')}T10:00:00Z`)),
         );
-        const outcome = (programId: string, records: unknown[]) =>
-          ingestBatch(deps, { programId, kind: 'engagement', records }).then(
+        // One lane, so that requests sent together have the order they were sent in.
+        const lane = new IngestGroups(database.db, 1);
+        const outcome = (programId: string, records: unknown[], groups?: IngestGroups) =>
+          ingestBatch(deps, { programId, kind: 'engagement', records }, groups).then(
             (r) => `${r.inserted} inserted, ${r.duplicate} duplicate`,
             (e: AppError) => e.code,
           );
@@ -184,7 +202,7 @@ describe('ingestBatch in groups', () => {
         }
         const sequential: string[] = [];
         for (const body of bodies) sequential.push(await outcome(one, body));
-        const grouped = await Promise.all(bodies.map((body) => outcome(together, body)));
+        const grouped = await Promise.all(bodies.map((body) => outcome(together, body, lane)));
         expect(grouped).toEqual(sequential);
         expect(await state(together)).toEqual(await state(one));
       }),

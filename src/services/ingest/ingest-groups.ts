@@ -15,6 +15,8 @@ export type IngestJob<R> = (context: GroupContext) => Promise<R>;
 
 /** Records a group carries at most; a larger request commits on its own, beside the groups. */
 export const GROUP_RECORDS = 1_000;
+/** Groups of one program in flight at once by default: the database and evaluation overlap. */
+export const DEFAULT_LANES = 2;
 
 interface Queued {
   size: number;
@@ -28,11 +30,11 @@ interface Queued {
 /**
  * Group commit for small ingest requests of one program. Many small requests (one event each, at
  * a thousand a second) would each pay a transaction, the program and scheme look-ups and a segment
- * upkeep of their own; instead, requests that arrive while a group is committing wait, and then
- * commit together in the next group's one transaction, in the order they arrived, with the upkeep
- * settled once for all of them. Each request still gets its own result: jobs run one after another
- * on the transaction's connection, so a later job sees an earlier one's rows exactly as if they had
- * committed one by one (the same id twice is a duplicate, or a conflict).
+ * upkeep of their own; instead, requests that arrive while the program's lanes are busy wait, and
+ * then commit together in the next free lane's one transaction, in the order they arrived, with the
+ * upkeep settled once for all of them. Each request still gets its own result: jobs run one after
+ * another on the transaction's connection, so a later job sees an earlier one's rows exactly as if
+ * they had committed one by one (the same id twice is a duplicate, or a conflict).
  *
  * All or nothing holds per request: when any job of a group fails, the group's transaction rolls
  * back and each of its jobs is run again in a transaction of its own, so only the failing request
@@ -40,9 +42,17 @@ interface Queued {
  * events, as a batch request touching a member twice is.
  */
 export class IngestGroups {
-  private readonly queues = new Map<string, Queued[]>();
+  private readonly queues = new Map<string, { waiting: Queued[]; lanes: number }>();
 
-  constructor(private readonly db: Kysely<Schema>) {}
+  /**
+   * `lanes`: groups of one program in flight at once. One lane keeps every request in arrival
+   * order; more let the database and the evaluation of members run side by side on several cores
+   * (requests in flight together have no order between them, as without groups).
+   */
+  constructor(
+    private readonly db: Kysely<Schema>,
+    private readonly lanes = DEFAULT_LANES,
+  ) {}
 
   /** Runs `job` in a group of `programId`'s requests; `size` is its record count. */
   submit<R>(clock: () => Date, programId: string, size: number, job: IngestJob<R>): Promise<R> {
@@ -51,19 +61,21 @@ export class IngestGroups {
     }
     return new Promise<R>((resolve, reject) => {
       const entry: Queued = { size, clock, job, resolve: resolve as (value: unknown) => void, reject };
-      const queue = this.queues.get(programId);
-      if (queue) {
-        queue.push(entry);
-        return;
+      let queue = this.queues.get(programId);
+      if (!queue) {
+        queue = { waiting: [], lanes: 0 };
+        this.queues.set(programId, queue);
       }
-      this.queues.set(programId, [entry]);
-      void this.drain(programId);
+      queue.waiting.push(entry);
+      if (queue.lanes < this.lanes) {
+        queue.lanes++;
+        void this.drain(programId, queue);
+      }
     });
   }
 
-  // One drain loop per program while it has work: the queue's presence in the map marks it running.
-  private async drain(programId: string): Promise<void> {
-    const queue = this.queues.get(programId) as Queued[];
+  // A lane takes what waits, a group at a time, until nothing does.
+  private async drain(programId: string, { waiting: queue }: { waiting: Queued[] }): Promise<void> {
     while (queue.length > 0) {
       const { clock } = queue[0] as Queued;
       let records = 0;
@@ -76,7 +88,8 @@ export class IngestGroups {
       const group = queue.splice(0, take);
       await this.settleGroup(clock, programId, group);
     }
-    this.queues.delete(programId);
+    const state = this.queues.get(programId);
+    if (state && --state.lanes === 0) this.queues.delete(programId);
   }
 
   private async settleGroup(clock: () => Date, programId: string, group: readonly Queued[]): Promise<void> {
