@@ -48,42 +48,57 @@ const expressionOf = (source: DistributionSource) =>
     ? `${source.column}::float8`
     : `(features ->> '${source.feature.replaceAll("'", "''")}')::float8`;
 
+const filterOf = (source: DistributionSource) =>
+  'column' in source
+    ? 'last_purchase_day IS NOT NULL'
+    : `features ? '${source.feature.replaceAll("'", "''")}'`;
+
 /**
- * A distribution of the program's members, ascending, nulls left out: every value when there are
- * at most `maxPoints`, else the evenly spaced order statistics program-context.ts's
- * summariseDistribution would keep.
+ * Distributions of the program's members, one per source, each ascending with nulls left out:
+ * every value when there are at most `maxPoints`, else the evenly spaced order statistics
+ * program-context.ts's summariseDistribution would keep. Two scans of the program's state rows
+ * serve every source (a count, then every source's order statistics), so the stored features are
+ * read twice however many distributions a refresh needs.
  */
-export async function distributionOf(
+export async function distributionsOf(
   db: Kysely<Schema>,
   programId: string,
-  source: DistributionSource,
+  sources: readonly DistributionSource[],
   maxPoints: number,
-): Promise<number[]> {
-  const value = expressionOf(source);
-  const filter =
-    'column' in source
-      ? 'last_purchase_day IS NOT NULL'
-      : `features ? '${(source as { feature: string }).feature.replaceAll("'", "''")}'`;
-  const [count] = await rows<{ n: string | number }>(
+): Promise<number[][]> {
+  if (sources.length === 0) return [];
+  const [counts] = await rows<Record<string, string | number>>(
     db,
-    `SELECT count(${value}) AS n FROM member_features WHERE program_id = $1 AND ${filter}`,
+    `SELECT ${sources.map((s, i) => `count(${expressionOf(s)}) FILTER (WHERE ${filterOf(s)}) AS n${i}`).join(', ')}
+     FROM member_features WHERE program_id = $1`,
     [programId],
   );
-  const n = Number(count?.n ?? 0);
-  if (n === 0) return [];
-  const wanted =
-    n <= maxPoints
-      ? null
-      : Array.from({ length: maxPoints }, (_, i) => Math.round((i * (n - 1)) / (maxPoints - 1)));
-  const found = await rows<{ v: number }>(
+  const sizes = sources.map((_, i) => Number(counts?.[`n${i}`] ?? 0));
+  // The 0-based positions summariseDistribution keeps, asked of percentile_disc as the fraction
+  // (position + 0.5) / n: it returns the value at 1-based row ceil(fraction * n) = position + 1,
+  // a half row away from either neighbour, so rounding in the fraction cannot move it.
+  const fractions = sizes.map((n) => {
+    const positions =
+      n <= maxPoints
+        ? Array.from({ length: n }, (_, k) => k)
+        : Array.from({ length: maxPoints }, (_, k) => Math.round((k * (n - 1)) / (maxPoints - 1)));
+    return positions.map((k) => (k + 0.5) / n);
+  });
+  const asked = sizes.flatMap((n, i) => (n === 0 ? [] : [i]));
+  if (asked.length === 0) return sources.map(() => []);
+  const [found] = await rows<Record<string, number[] | null>>(
     db,
-    `SELECT v FROM (
-       SELECT ${value} AS v, row_number() OVER (ORDER BY ${value}) - 1 AS idx
-       FROM member_features WHERE program_id = $1 AND ${filter} AND ${value} IS NOT NULL
-     ) t ${wanted === null ? '' : 'WHERE idx = ANY($2::int8[])'} ORDER BY idx`,
-    wanted === null ? [programId] : [programId, wanted],
+    `SELECT ${asked
+      .map(
+        (i, p) =>
+          `percentile_disc($${p + 2}::float8[]) WITHIN GROUP (ORDER BY ${expressionOf(sources[i] as DistributionSource)})
+             FILTER (WHERE ${filterOf(sources[i] as DistributionSource)}) AS d${i}`,
+      )
+      .join(', ')}
+     FROM member_features WHERE program_id = $1`,
+    [programId, ...asked.map((i) => fractions[i])],
   );
-  return found.map((r) => Number(r.v));
+  return sources.map((_, i) => (found?.[`d${i}`] ?? []).map(Number));
 }
 
 /** Members whose stored feature value lies between two thresholds (inclusive). */

@@ -2,7 +2,8 @@ import { AppError } from '../../contracts/errors.ts';
 import { loadHistories } from '../../db/queries/member-histories.ts';
 import {
   allMembers,
-  distributionOf,
+  type DistributionSource,
+  distributionsOf,
   dueMembers,
   latestPredictionTime,
   membersBetween,
@@ -124,17 +125,7 @@ export async function refreshSegments(deps: Deps, options: RefreshOptions): Prom
 
     // 2. Exact R/F/M ranks, and the distributions events will be scored against until the next refresh.
     add('rfm_score', await rankRfm(trx, programId));
-    const distributions: Record<string, number[]> = {};
-    for (const [key, column] of [
-      [RFM_DISTRIBUTIONS.r, 'last_purchase_day'],
-      [RFM_DISTRIBUTIONS.f, 'frequency_orders'],
-      [RFM_DISTRIBUTIONS.m, 'monetary_total'],
-    ] as const) {
-      distributions[key] = await distributionOf(trx, programId, { column }, DEFAULT_DISTRIBUTION_POINTS);
-    }
-    const setup = await loadEvaluationSetup(trx, programId, asOf, distributions);
-    const leaves = setup.leavesOf(setup.schemes.forMember([]));
-    const topLeaves = topPercentLeaves(leaves);
+    const topLeaves = topPercentLeaves(setupBefore.leavesOf(setupBefore.schemes.forMember([])));
     const due = mode === 'incremental' ? await dueMembers(trx, programId, utcDay(asOf)) : [];
     if (topLeaves.some((l) => featureDefinition(l.feature)?.source === 'as_of')) {
       // A top-percent rule on a windowed value: the due members' values must be current before
@@ -146,9 +137,25 @@ export async function refreshSegments(deps: Deps, options: RefreshOptions): Prom
         });
       }
     }
-    for (const feature of new Set(topLeaves.map((l) => l.feature))) {
-      distributions[feature] = await distributionOf(trx, programId, { feature }, DEFAULT_DISTRIBUTION_POINTS);
-    }
+    const sources: [string, DistributionSource][] = [
+      [RFM_DISTRIBUTIONS.r, { column: 'last_purchase_day' }],
+      [RFM_DISTRIBUTIONS.f, { column: 'frequency_orders' }],
+      [RFM_DISTRIBUTIONS.m, { column: 'monetary_total' }],
+      ...[...new Set(topLeaves.map((l) => l.feature))].map((feature): [string, DistributionSource] => [
+        feature,
+        { feature },
+      ]),
+    ];
+    const values = await distributionsOf(
+      trx,
+      programId,
+      sources.map(([, source]) => source),
+      DEFAULT_DISTRIBUTION_POINTS,
+    );
+    const distributions: Record<string, number[]> = Object.fromEntries(
+      sources.map(([key], i) => [key, values[i] ?? []]),
+    );
+    const setup = await loadEvaluationSetup(trx, programId, asOf, distributions);
 
     if (mode === 'incremental') {
       // 3. Members a moved top-percent threshold may have put in or out of a segment.

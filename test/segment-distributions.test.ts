@@ -1,0 +1,84 @@
+import fc from 'fast-check';
+import { sql } from 'kysely';
+import { afterAll, describe, expect, it } from 'vitest';
+import { distributionsOf } from '../src/db/queries/segment-refresh.ts';
+import { summariseDistribution } from '../src/domain/segments/program-context.ts';
+import { createProgram } from '../src/services/create-program.ts';
+import { ingestBatch } from '../src/services/ingest-batch.ts';
+import { freshProgramId, openTestDatabase } from './fixtures/database.ts';
+import { testDeps } from './fixtures/programs.ts';
+
+const database = await openTestDatabase();
+const deps = testDeps(database);
+afterAll(() => database.close());
+
+const MEMBERS = 40;
+const programId = freshProgramId('dist');
+await createProgram(deps, { programId });
+await ingestBatch(deps, {
+  programId,
+  kind: 'members',
+  records: Array.from({ length: MEMBERS }, (_, i) => ({ id: `m${i}`, joinedAt: '2024-01-01' })),
+});
+
+const member = fc.record({
+  lastPurchaseDay: fc.option(fc.integer({ min: 19_000, max: 19_010 }), { nil: null }),
+  orders: fc.integer({ min: 0, max: 6 }),
+  /** Money as a decimal with up to four places, ties likely. */
+  spend: fc.integer({ min: -500_000, max: 500_000 }).map((u) => (u / 10_000).toFixed(4)),
+  /** A feature value, absent, or JSON null. */
+  balance: fc.oneof(fc.integer({ min: -50, max: 50 }), fc.constant(undefined), fc.constant(null)),
+});
+
+const sortedOf = (values: readonly (number | null | undefined)[]) =>
+  values.filter((v): v is number => typeof v === 'number').sort((a, b) => a - b);
+
+describe('distributionsOf', () => {
+  it('keeps exactly the order statistics summariseDistribution keeps, for every source in one call (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(member, { minLength: MEMBERS, maxLength: MEMBERS }),
+        fc.constantFrom(2, 3, 7, 39, 40, 10_001),
+        async (members, maxPoints) => {
+          const rows = members.map((m, i) => ({
+            external: `m${i}`,
+            last_purchase_day: m.lastPurchaseDay,
+            frequency_orders: m.orders,
+            monetary_total: m.spend,
+            features: m.balance === undefined ? {} : { points_balance: m.balance },
+          }));
+          await sql`
+            UPDATE member_features f SET last_purchase_day = u.last_purchase_day,
+              frequency_orders = u.frequency_orders, monetary_total = u.monetary_total, features = u.features
+            FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS u(external text, last_purchase_day integer,
+              frequency_orders integer, monetary_total numeric, features jsonb),
+              members m
+            WHERE m.program_id = ${programId} AND m.external_id = u.external
+              AND f.program_id = m.program_id AND f.member_id = m.member_id`.execute(database.db);
+
+          const bought = members.filter((m) => m.lastPurchaseDay !== null);
+          const got = await distributionsOf(
+            database.db,
+            programId,
+            [
+              { column: 'last_purchase_day' },
+              { column: 'frequency_orders' },
+              { column: 'monetary_total' },
+              { feature: 'points_balance' },
+              { feature: 'no_such_feature' },
+            ],
+            maxPoints,
+          );
+          expect(got).toEqual([
+            summariseDistribution(sortedOf(bought.map((m) => m.lastPurchaseDay)), maxPoints),
+            summariseDistribution(sortedOf(bought.map((m) => m.orders)), maxPoints),
+            summariseDistribution(sortedOf(bought.map((m) => Number(m.spend))), maxPoints),
+            summariseDistribution(sortedOf(members.map((m) => m.balance)), maxPoints),
+            [],
+          ]);
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+});
