@@ -16,6 +16,12 @@ export interface LeafOutcome {
 
 type Scalar = number | string | boolean;
 
+// Outcomes are built through this helper rather than as `{ match, describe: () => ... }` literals:
+// the sources run through tsx, whose keepNames wraps every arrow written as a property or a const
+// in a call that defines its name, and a leaf is evaluated for every member (that wrapping was a
+// third of evaluating one). An arrow passed as an argument is left alone.
+const outcome = (match: boolean, describe: () => string): LeafOutcome => ({ match, describe });
+
 // A leaf on a feature with no value (null) does not match: "CLV percentile >= 80" is false for an
 // unscored member, and so `not` of it is true. `exists` is how a rule asks about presence.
 
@@ -70,27 +76,28 @@ function comparison(
 ): LeafOutcome {
   const match = HOLDS[op](compare(def, actual, expected));
   const relation = (def.type === 'date' ? DATE_WORDS : SYMBOLS)[op][match ? 0 : 1];
-  return {
+  return outcome(
     match,
-    describe: () => `${def.label} ${formatValue(def, actual)} ${relation} ${formatValue(def, expected)}`,
-  };
+    () => `${def.label} ${formatValue(def, actual)} ${relation} ${formatValue(def, expected)}`,
+  );
 }
 
 function withinDays(def: FeatureDefinition, actual: string, days: number, asOf: Date): LeafOutcome {
   const ago = utcDay(asOf) - utcDay(actual);
-  const when = () => `${def.label} ${formatValue(def, actual)}`;
   if (ago < 0)
-    return {
-      match: false,
-      describe: () => `${when()} is after the as-of day, not within the last ${days} days`,
-    };
+    return outcome(
+      false,
+      () =>
+        `${def.label} ${formatValue(def, actual)} is after the as-of day, not within the last ${days} days`,
+    );
   // The last N days end on the as-of day, like the 90-day windows: 0 to N - 1 days ago.
   const match = ago < days;
   const agoText = ago === 0 ? 'is on the as-of day' : ago === 1 ? 'is 1 day ago' : `is ${ago} days ago`;
-  return {
+  return outcome(
     match,
-    describe: () => `${when()} ${agoText}, ${match ? 'within' : 'not within'} the last ${days} days`,
-  };
+    () =>
+      `${def.label} ${formatValue(def, actual)} ${agoText}, ${match ? 'within' : 'not within'} the last ${days} days`,
+  );
 }
 
 function topPercent(
@@ -102,32 +109,39 @@ function topPercent(
   const distribution = ctx.distributions[def.name];
   const threshold = distribution === undefined ? null : topPercentThreshold(distribution, percent);
   const value = rankableNumber(actual);
-  const shown = () => formatValue(def, actual);
   if (threshold === null || value === null) {
-    return { match: false, describe: () => `${def.label} ${shown()}: no program distribution to rank it in` };
+    return outcome(
+      false,
+      () => `${def.label} ${formatValue(def, actual)}: no program distribution to rank it in`,
+    );
   }
-  const t = () => formatValue(def, threshold);
-  return value >= threshold
-    ? { match: true, describe: () => `${def.label} ${shown()} is in the top ${percent}% (≥ ${t()})` }
-    : { match: false, describe: () => `${def.label} ${shown()} is not in the top ${percent}% (< ${t()})` };
+  const match = value >= threshold;
+  return outcome(
+    match,
+    () =>
+      `${def.label} ${formatValue(def, actual)} is ${match ? '' : 'not '}in the top ${percent}% (${match ? '≥' : '<'} ${formatValue(def, threshold)})`,
+  );
+}
+
+function listOf(def: FeatureDefinition, values: readonly Scalar[]): string {
+  return values.map((v) => formatValue(def, v)).join(', ');
 }
 
 function inList(def: FeatureDefinition, actual: FeatureValue, values: readonly Scalar[]): LeafOutcome {
-  const list = () => values.map((v) => formatValue(def, v)).join(', ');
   if (Array.isArray(actual)) {
     const found = values.filter((v) => actual.includes(String(v)));
     return found.length > 0
-      ? { match: true, describe: () => `${def.label} includes ${found.map(String).join(', ')}` }
-      : {
-          match: false,
-          describe: () => `${def.label} (${formatValue(def, actual)}) includes none of ${list()}`,
-        };
+      ? outcome(true, () => `${def.label} includes ${found.map(String).join(', ')}`)
+      : outcome(
+          false,
+          () => `${def.label} (${formatValue(def, actual)}) includes none of ${listOf(def, values)}`,
+        );
   }
   const match = values.some((v) => compare(def, actual as Scalar, v) === 0);
-  return {
+  return outcome(
     match,
-    describe: () => `${def.label} ${formatValue(def, actual)} is ${match ? '' : 'not '}one of ${list()}`,
-  };
+    () => `${def.label} ${formatValue(def, actual)} is ${match ? '' : 'not '}one of ${listOf(def, values)}`,
+  );
 }
 
 /** Evaluates one leaf against a member's features. Throws on an unknown feature (rules are validated first). */
@@ -140,23 +154,19 @@ export function evaluateLeaf(
   const actual = features[leaf.feature] ?? null;
   if (leaf.op === 'exists') {
     const present = actual !== null;
-    return {
-      match: present === leaf.value,
-      describe: () => `${def.label} ${present ? 'is known' : 'is unknown'}`,
-    };
+    return outcome(present === leaf.value, () => `${def.label} ${present ? 'is known' : 'is unknown'}`);
   }
-  if (actual === null) return { match: false, describe: () => `${def.label} is unknown` };
+  if (actual === null) return outcome(false, () => `${def.label} is unknown`);
   const v = leaf.value;
-  const shown = () => formatValue(def, actual);
   switch (leaf.op) {
     case 'eq':
     case 'ne': {
       const equal = compare(def, actual as Scalar, v as Scalar) === 0;
-      const describe = () =>
+      return outcome(leaf.op === 'eq' ? equal : !equal, () =>
         equal
-          ? `${def.label} is ${shown()}`
-          : `${def.label} is ${shown()}, not ${formatValue(def, v as Scalar)}`;
-      return { match: leaf.op === 'eq' ? equal : !equal, describe };
+          ? `${def.label} is ${formatValue(def, actual)}`
+          : `${def.label} is ${formatValue(def, actual)}, not ${formatValue(def, v as Scalar)}`,
+      );
     }
     case 'lt':
     case 'lte':
@@ -166,17 +176,21 @@ export function evaluateLeaf(
     case 'between': {
       const [low, high] = v as [Scalar, Scalar];
       const match = compare(def, actual as Scalar, low) >= 0 && compare(def, actual as Scalar, high) <= 0;
-      const range = () => `${formatValue(def, low)} and ${formatValue(def, high)}`;
-      return { match, describe: () => `${def.label} ${shown()} is ${match ? '' : 'not '}between ${range()}` };
+      return outcome(
+        match,
+        () =>
+          `${def.label} ${formatValue(def, actual)} is ${match ? '' : 'not '}between ${formatValue(def, low)} and ${formatValue(def, high)}`,
+      );
     }
     case 'in':
       return inList(def, actual, v as Scalar[]);
     case 'contains': {
       const match = Array.isArray(actual) && actual.includes(String(v));
-      return {
+      return outcome(
         match,
-        describe: () => `${def.label} ${match ? 'includes' : `(${shown()}) does not include`} ${String(v)}`,
-      };
+        () =>
+          `${def.label} ${match ? 'includes' : `(${formatValue(def, actual)}) does not include`} ${String(v)}`,
+      );
     }
     case 'within_days':
       return withinDays(def, String(actual), v as number, ctx.asOf);
