@@ -6,7 +6,7 @@ import type { PreparedRecord } from '../../db/writers/write-records.ts';
 import type { MemberEvent } from '../../domain/features/member-history.ts';
 import { cachedEvaluationSetup, type EvaluationSetup } from './evaluation-setup.ts';
 import { memberEventOf } from './member-events.ts';
-import { reevaluateMembers } from './reevaluate-members.ts';
+import { type MemberChunk, reevaluateChunks } from './reevaluate-members.ts';
 
 /** Kinds whose records change a member's features: members (join date) and the event kinds that feed them. */
 const FEATURE_KINDS: ReadonlySet<RecordKind> = new Set([
@@ -81,19 +81,24 @@ export class IngestUpkeep {
     this.pending = new Map();
     this.pendingEvents = 0;
     const externals = [...pending.keys()];
+    const chunks: MemberChunk[] = [];
     for (let i = 0; i < externals.length; i += SETTLE_CHUNK) {
       const chunk = externals.slice(i, i + SETTLE_CHUNK);
-      const ids = await memberIdsOf(this.trx, this.setup.programId, chunk);
-      const events = new Map<number, MemberEvent[]>();
-      for (const external of chunk) {
-        const id = ids.get(external);
-        if (id !== undefined) events.set(id, pending.get(external) ?? []);
-      }
-      await reevaluateMembers(this.trx, this.setup, [...events.keys()], {
-        events,
-        cause: 'event',
-        scores: 'incremental',
+      chunks.push({
+        load: async () => {
+          const ids = await memberIdsOf(this.trx, this.setup.programId, chunk);
+          const events = new Map<number, MemberEvent[]>();
+          for (const external of chunk) {
+            const id = ids.get(external);
+            if (id !== undefined) events.set(id, pending.get(external) ?? []);
+          }
+          return {
+            memberIds: [...events.keys()],
+            options: { events, cause: 'event', scores: 'incremental' },
+          };
+        },
       });
     }
+    await reevaluateChunks(this.trx, this.setup, chunks);
   }
 }

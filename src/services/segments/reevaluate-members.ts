@@ -80,22 +80,30 @@ const sameInputs = (row: MemberStateRow, agg: MemberAggregates) => {
   );
 };
 
-/**
- * Brings members' features and memberships up to date inside the caller's transaction: applies
- * their new events to the stored aggregates, derives features as of the setup's as-of time,
- * evaluates every scheme, and stores the state, the membership changes, their transitions and the
- * webhook deliveries they trigger. Members are locked for the rest of the transaction.
- */
-export async function reevaluateMembers(
+/** One chunk's evaluation, ready to store. */
+interface Evaluated {
+  updates: MemberStateUpdate[];
+  changes: MembershipChangeRow[];
+  result: ReevaluateResult;
+}
+
+/** Creates missing state rows, then locks and reads the members' state (two statements). */
+async function loadStates(
   db: Kysely<Schema>,
   setup: EvaluationSetup,
-  memberIds: readonly number[],
+  ids: readonly number[],
+): Promise<MemberStateRow[]> {
+  await ensureMemberStates(db, setup.programId, ids, EMPTY, setup.context.asOf);
+  return lockMemberStates(db, setup.programId, ids);
+}
+
+/** The members' new state and membership changes: CPU only, nothing is read or written. */
+function evaluateStates(
+  setup: EvaluationSetup,
+  rows: readonly MemberStateRow[],
   options: ReevaluateOptions,
-): Promise<ReevaluateResult> {
-  const { programId, context } = setup;
-  const ids = [...new Set(memberIds)].sort((a, b) => a - b);
-  await ensureMemberStates(db, programId, ids, EMPTY, context.asOf);
-  const rows = await lockMemberStates(db, programId, ids);
+): Evaluated {
+  const { context } = setup;
   const updates: MemberStateUpdate[] = [];
   const changes: MembershipChangeRow[] = [];
   const result: ReevaluateResult = { members: rows.length, entered: 0, left: 0 };
@@ -142,7 +150,71 @@ export async function reevaluateMembers(
     for (const m of diff.left) changes.push({ member_id: memberId, ...m, change: 'left' });
     for (const m of diff.reworded) changes.push({ member_id: memberId, ...m, change: 'reworded' });
   }
-  await writeMemberStates(db, programId, context.asOf, updates);
-  await writeMembershipChanges(db, programId, context.asOf, options.cause, changes);
-  return result;
+  return { updates, changes, result };
+}
+
+async function storeStates(
+  db: Kysely<Schema>,
+  setup: EvaluationSetup,
+  { updates, changes }: Evaluated,
+  cause: ReevaluateOptions['cause'],
+): Promise<void> {
+  await writeMemberStates(db, setup.programId, setup.context.asOf, updates);
+  await writeMembershipChanges(db, setup.programId, setup.context.asOf, cause, changes);
+}
+
+/** A chunk of members to re-evaluate, and how; what it needs from the database is read in `load`. */
+export interface MemberChunk {
+  load(): Promise<{ memberIds: readonly number[]; options: ReevaluateOptions }>;
+}
+
+/**
+ * Brings members' features and memberships up to date inside the caller's transaction, a chunk
+ * at a time: applies their new events to the stored aggregates, derives features as of the setup's
+ * as-of time, evaluates every scheme, and stores the state, the membership changes, their
+ * transitions and the webhook deliveries they trigger. Members are locked for the rest of the
+ * transaction. Chunks must not share members.
+ *
+ * The database and the evaluation overlap: the next chunk's reads are sent before this chunk
+ * is evaluated, and its writes are sent without waiting, so the server reads and writes while
+ * the process evaluates. Statements still run in order on the transaction's one connection, and
+ * chunks share no member, so each chunk sees exactly what it would see run alone. `onChunk` is
+ * told each chunk's result once its writes are done.
+ */
+export async function reevaluateChunks(
+  db: Kysely<Schema>,
+  setup: EvaluationSetup,
+  chunks: readonly MemberChunk[],
+  onChunk?: (result: ReevaluateResult, index: number) => void,
+): Promise<ReevaluateResult> {
+  const total: ReevaluateResult = { members: 0, entered: 0, left: 0 };
+  const read = async (chunk: MemberChunk) => {
+    const { memberIds, options } = await chunk.load();
+    const ids = [...new Set(memberIds)].sort((a, b) => a - b);
+    return { options, rows: await loadStates(db, setup, ids) };
+  };
+  // Every promise is marked handled as it is made; its failure surfaces where it is awaited.
+  const handled = <T>(promise: Promise<T>) => {
+    promise.catch(() => {});
+    return promise;
+  };
+  let reading = chunks[0] === undefined ? undefined : handled(read(chunks[0]));
+  let writing: Promise<void> = Promise.resolve();
+  for (let i = 0; reading !== undefined; i++) {
+    const { options, rows } = await reading;
+    const next = chunks[i + 1];
+    reading = next === undefined ? undefined : handled(read(next));
+    const evaluated = evaluateStates(setup, rows, options);
+    await writing;
+    writing = handled(
+      storeStates(db, setup, evaluated, options.cause).then(() => {
+        total.members += evaluated.result.members;
+        total.entered += evaluated.result.entered;
+        total.left += evaluated.result.left;
+        onChunk?.(evaluated.result, i);
+      }),
+    );
+  }
+  await writing;
+  return total;
 }

@@ -18,9 +18,9 @@ import { DEFAULT_DISTRIBUTION_POINTS, topPercentThreshold } from '../../domain/s
 import type { Deps } from '../deps.ts';
 import { requireProgram } from '../require-program.ts';
 import { loadEvaluationSetup } from './evaluation-setup.ts';
-import { reevaluateMembers } from './reevaluate-members.ts';
+import { type MemberChunk, type ReevaluateOptions, reevaluateChunks } from './reevaluate-members.ts';
 
-/** Members evaluated per statement group: bounds memory and statement size. */
+/** Members evaluated per statement group by default. */
 const REFRESH_CHUNK = 2_000;
 
 export interface RefreshOptions {
@@ -31,6 +31,8 @@ export interface RefreshOptions {
   full?: boolean;
   /** Rebuild every member's stored aggregates from their full history first (implies full). */
   rebuild?: boolean;
+  /** Members evaluated per statement group (default 2,000): bounds memory and statement size. */
+  chunkSize?: number;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -44,6 +46,13 @@ export interface RefreshSummary {
   entered: number;
   left: number;
 }
+
+const chunksOf = (ids: readonly number[], size: number): number[][] =>
+  Array.from({ length: Math.ceil(ids.length / size) }, (_, i) => ids.slice(i * size, (i + 1) * size));
+
+/** Chunks of members re-evaluated from their stored state, all with the same options. */
+const plainChunks = (ids: readonly number[], size: number, options: ReevaluateOptions): MemberChunk[] =>
+  chunksOf(ids, size).map((memberIds) => ({ load: async () => ({ memberIds, options }) }));
 
 /** The (feature, percent) pairs of every top-percent leaf in the program's schemes. */
 function topPercentLeaves(leaves: readonly { feature: string; op: string; value: unknown }[]) {
@@ -62,6 +71,7 @@ function topPercentLeaves(leaves: readonly { feature: string; op: string; value:
  */
 export async function refreshSegments(deps: Deps, options: RefreshOptions): Promise<RefreshSummary> {
   const { programId } = options;
+  const size = options.chunkSize ?? REFRESH_CHUNK;
   return deps.db.transaction().execute(async (trx) => {
     const program = await requireProgram(trx, programId);
     const asOf = options.asOf ?? program.as_of ?? deps.clock();
@@ -110,17 +120,22 @@ export async function refreshSegments(deps: Deps, options: RefreshOptions): Prom
     // 1. Members lacking state get it now (rebuilt from history), so the ranks below see them.
     const setupBefore = await loadEvaluationSetup(trx, programId, asOf, previous);
     const rebuildIds = mode === 'rebuild' ? await allMembers(trx, programId) : missing;
-    for (let i = 0; i < rebuildIds.length; i += REFRESH_CHUNK) {
-      const chunk = rebuildIds.slice(i, i + REFRESH_CHUNK);
-      const histories = await loadHistories(trx, programId, chunk);
-      await reevaluateMembers(trx, setupBefore, chunk, {
-        histories,
-        cause: 'refresh',
-        scores: 'incremental',
-        statesOnly: true,
-      });
-      options.onProgress?.(Math.min(rebuildIds.length, i + REFRESH_CHUNK), rebuildIds.length);
-    }
+    await reevaluateChunks(
+      trx,
+      setupBefore,
+      chunksOf(rebuildIds, size).map((chunk) => ({
+        load: async () => ({
+          memberIds: chunk,
+          options: {
+            histories: await loadHistories(trx, programId, chunk),
+            cause: 'refresh',
+            scores: 'incremental',
+            statesOnly: true,
+          },
+        }),
+      })),
+      (_, i) => options.onProgress?.(Math.min(rebuildIds.length, (i + 1) * size), rebuildIds.length),
+    );
     add(mode === 'rebuild' ? 'rebuild' : 'no_state', rebuildIds);
 
     // 2. Exact R/F/M ranks, and the distributions events will be scored against until the next refresh.
@@ -130,12 +145,11 @@ export async function refreshSegments(deps: Deps, options: RefreshOptions): Prom
     if (topLeaves.some((l) => featureDefinition(l.feature)?.source === 'as_of')) {
       // A top-percent rule on a windowed value: the due members' values must be current before
       // the distribution is read (their memberships are decided again below, with it).
-      for (let i = 0; i < due.length; i += REFRESH_CHUNK) {
-        await reevaluateMembers(trx, setupBefore, due.slice(i, i + REFRESH_CHUNK), {
-          cause: 'refresh',
-          scores: 'stored',
-        });
-      }
+      await reevaluateChunks(
+        trx,
+        setupBefore,
+        plainChunks(due, size, { cause: 'refresh', scores: 'stored' }),
+      );
     }
     const sources: [string, DistributionSource][] = [
       [RFM_DISTRIBUTIONS.r, { column: 'last_purchase_day' }],
@@ -195,13 +209,11 @@ export async function refreshSegments(deps: Deps, options: RefreshOptions): Prom
       left: 0,
     };
     const cause = definitionsMoved ? 'definition' : 'refresh';
-    for (let i = 0; i < list.length; i += REFRESH_CHUNK) {
-      const chunk = list.slice(i, i + REFRESH_CHUNK);
-      const result = await reevaluateMembers(trx, setup, chunk, { cause, scores: 'stored' });
+    await reevaluateChunks(trx, setup, plainChunks(list, size, { cause, scores: 'stored' }), (result, i) => {
       summary.entered += result.entered;
       summary.left += result.left;
-      options.onProgress?.(Math.min(list.length, i + REFRESH_CHUNK), list.length);
-    }
+      options.onProgress?.(Math.min(list.length, (i + 1) * size), list.length);
+    });
     await snapshotSizes(trx, programId, asOf);
     await trx
       .updateTable('segment_settings')
