@@ -102,6 +102,7 @@ export async function memberIdsOf(
 /** A member's state after evaluation. */
 export interface MemberStateUpdate {
   member_id: number;
+  /** null: unchanged, the stored aggregates are kept. */
   aggregates: unknown;
   features: unknown;
   review_day: number | null;
@@ -127,7 +128,7 @@ export async function writeMemberStates(
   if (updates.length === 0) return;
   await db.executeQuery(
     CompiledQuery.raw(
-      `UPDATE member_features f SET aggregates = u.aggregates, features = u.features, as_of = $3,
+      `UPDATE member_features f SET aggregates = COALESCE(u.aggregates, f.aggregates), features = u.features, as_of = $3,
          review_day = u.review_day, last_purchase_day = u.last_purchase_day,
          frequency_orders = u.frequency_orders, monetary_total = u.monetary_total,
          r_score = u.r_score, f_score = u.f_score, m_score = u.m_score, updated_at = now()

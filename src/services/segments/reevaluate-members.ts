@@ -111,10 +111,13 @@ function evaluateStates(
     const memberId = Number(row.member_id);
     const joinedAt = row.joined_at.toISOString();
     const history = options.histories?.get(memberId);
+    const stored = row.aggregates as MemberAggregates;
     let agg: MemberAggregates =
-      history === undefined
-        ? { ...(row.aggregates as MemberAggregates), joinedAt }
-        : aggregateHistory({ ...history, joinedAt }, context.asOf);
+      history !== undefined
+        ? aggregateHistory({ ...history, joinedAt }, context.asOf)
+        : stored.joinedAt === joinedAt
+          ? stored
+          : { ...stored, joinedAt };
     for (const event of options.events?.get(memberId) ?? []) agg = applyEvent(agg, event);
     agg = pruneBuckets(agg, context.asOf);
     const inputs = rfmInputs(agg);
@@ -132,7 +135,9 @@ function evaluateStates(
     });
     updates.push({
       member_id: memberId,
-      aggregates: agg,
+      // Aggregates are immutable: the stored object back means no event, bucket or date changed
+      // them, and the row keeps what it has (most members of a same-day full refresh).
+      aggregates: agg === stored ? null : agg,
       features: evaluation.features,
       review_day: evaluation.reviewDay,
       last_purchase_day: inputs?.lastPurchaseDay ?? null,
