@@ -5,6 +5,7 @@ import { type Deps, silentLog } from '../src/services/deps.ts';
 import { ingestBatch } from '../src/services/ingest-batch.ts';
 import { refreshSegments } from '../src/services/segments/refresh-segments.ts';
 import { freshProgramId, openTestDatabase } from './fixtures/database.ts';
+import { memberStateOf } from './fixtures/member-state.ts';
 
 // A refresh evaluates members a chunk at a time with the next chunk's reads and the last chunk's
 // writes in flight while it evaluates (reevaluateChunks). Whatever the chunk size, it must leave
@@ -54,42 +55,6 @@ async function loaded(deps: Deps, members: { orders: { day: number; cents: numbe
   return programId;
 }
 
-async function stateOf(programId: string) {
-  const features = await database.db
-    .selectFrom('member_features as f')
-    .innerJoin('members as m', (j) =>
-      j.onRef('m.program_id', '=', 'f.program_id').onRef('m.member_id', '=', 'f.member_id'),
-    )
-    .select(['m.external_id', 'f.features', 'f.aggregates', 'f.review_day', 'f.r_score', 'f.as_of'])
-    .where('f.program_id', '=', programId)
-    .orderBy('m.external_id')
-    .execute();
-  const memberships = await database.db
-    .selectFrom('segment_memberships as s')
-    .innerJoin('members as m', (j) =>
-      j.onRef('m.program_id', '=', 's.program_id').onRef('m.member_id', '=', 's.member_id'),
-    )
-    .select(['m.external_id', 's.scheme', 's.segment', 's.explanation'])
-    .where('s.program_id', '=', programId)
-    .orderBy('m.external_id')
-    .orderBy('s.scheme')
-    .orderBy('s.segment')
-    .execute();
-  const transitions = await database.db
-    .selectFrom('segment_transitions as t')
-    .innerJoin('members as m', (j) =>
-      j.onRef('m.program_id', '=', 't.program_id').onRef('m.member_id', '=', 't.member_id'),
-    )
-    .select(['m.external_id', 't.scheme', 't.segment', 't.change', 't.cause'])
-    .where('t.program_id', '=', programId)
-    .orderBy('m.external_id')
-    .orderBy('t.scheme')
-    .orderBy('t.segment')
-    .orderBy('t.change')
-    .execute();
-  return { features, memberships, transitions };
-}
-
 describe('refresh in chunks', () => {
   it('leaves the same state, memberships and transitions at any chunk size as in one chunk (property)', async () => {
     await fc.assert(
@@ -113,7 +78,7 @@ describe('refresh in chunks', () => {
           });
           const b = await refreshSegments(deps, { programId: whole, ...options });
           expect({ ...a, programId: '' }).toEqual({ ...b, programId: '' });
-          expect(await stateOf(chunked)).toEqual(await stateOf(whole));
+          expect(await memberStateOf(database.db, chunked)).toEqual(await memberStateOf(database.db, whole));
           // Progress counts up to every member, a chunk at a time.
           expect(progress.at(-1)).toBe(members.length);
           expect(progress.length).toBe(Math.ceil(members.length / chunkSize) * (mode === 'rebuild' ? 2 : 1));

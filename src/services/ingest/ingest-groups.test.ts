@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freshProgramId, openTestDatabase } from '../../../test/fixtures/database.ts';
+import { memberStateOf } from '../../../test/fixtures/member-state.ts';
 import { testDeps } from '../../../test/fixtures/programs.ts';
 import type { AppError } from '../../contracts/errors.ts';
 import { createProgram } from '../create-program.ts';
@@ -168,34 +169,18 @@ describe('ingestBatch in groups', () => {
             (r) => `${r.inserted} inserted, ${r.duplicate} duplicate`,
             (e: AppError) => e.code,
           );
-        const state = async (programId: string) => ({
-          events: await deps.db
+        // Transitions are left out: a member entering and leaving a segment within one group
+        // records neither (ADR 0030).
+        const state = async (programId: string) => {
+          const { features, memberships } = await memberStateOf(database.db, programId);
+          const events = await deps.db
             .selectFrom('engagement')
             .select(['event_id', 'occurred_at'])
             .where('program_id', '=', programId)
             .orderBy('event_id')
-            .execute(),
-          features: await deps.db
-            .selectFrom('member_features as f')
-            .innerJoin('members as m', (j) =>
-              j.onRef('m.program_id', '=', 'f.program_id').onRef('m.member_id', '=', 'f.member_id'),
-            )
-            .select(['m.external_id', 'f.features'])
-            .where('f.program_id', '=', programId)
-            .orderBy('m.external_id')
-            .execute(),
-          memberships: await deps.db
-            .selectFrom('segment_memberships as s')
-            .innerJoin('members as m', (j) =>
-              j.onRef('m.program_id', '=', 's.program_id').onRef('m.member_id', '=', 's.member_id'),
-            )
-            .select(['m.external_id', 's.scheme', 's.segment', 's.explanation'])
-            .where('s.program_id', '=', programId)
-            .orderBy('m.external_id')
-            .orderBy('s.scheme')
-            .orderBy('s.segment')
-            .execute(),
-        });
+            .execute();
+          return { events, features, memberships };
+        };
         const [one, together] = [await program(), await program()];
         for (const p of [one, together]) {
           await ingestBatch(deps, { programId: p, kind: 'members', records: members.map(member) });
