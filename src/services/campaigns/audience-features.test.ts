@@ -19,6 +19,41 @@ afterAll(() => database.close());
 const noise = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`unused_${i}`, i]));
 const message = '{{ features.orders_90d }} orders; {{ declared.interest }}; {{ points.balance }} pts';
 
+/**
+ * Creates, approves and launches an email campaign to the Points Savers with one message; returns
+ * the launch's result and the bodies it queued, by recipient.
+ */
+async function launchEmail(
+  programId: string,
+  name: string,
+  email: { subject: string; body: string; defaults?: Record<string, string> },
+) {
+  await createCampaign(deps, {
+    programId,
+    source: {
+      value: {
+        name,
+        goal: 'redeem',
+        audience: { segments: ['loyalty/points_savers'] },
+        offer: { kind: 'bonus_points', value: 200, unitCost: '0.50', code: 'SAVE200' },
+        channels: ['email'],
+        holdout: 0,
+        variants: [{ name: 'a', messages: { email } }],
+      },
+    },
+  });
+  await approveCampaign(deps, { programId, name, approvedBy: 'test' });
+  const result = await launchCampaign(deps, { programId, name });
+  const rows = await deps.db
+    .selectFrom('outbox')
+    .select('body')
+    .where('program_id', '=', programId)
+    .where('campaign', '=', name)
+    .orderBy('recipient')
+    .execute();
+  return { result, bodies: rows.map((r) => r.body) };
+}
+
 describe('the features a launch reads', () => {
   it('filter, choose the channel and render from the stored values, whatever else the member has', async () => {
     const programId = await campaignTestProgram(deps, [
@@ -91,28 +126,9 @@ describe('the features a launch reads', () => {
       { id: 'A', consent: ['email'], features: Object.fromEntries(names.map((name, i) => [name, i])) },
     ]);
     const body = names.map((name) => `{{ features.${name} }}`).join('|');
-    await createCampaign(deps, {
-      programId,
-      source: {
-        value: {
-          name: 'everything',
-          goal: 'redeem',
-          audience: { segments: ['loyalty/points_savers'] },
-          offer: { kind: 'bonus_points', value: 200, unitCost: '0.50', code: 'SAVE200' },
-          channels: ['email'],
-          holdout: 0,
-          variants: [{ name: 'a', messages: { email: { subject: 'All', body } } }],
-        },
-      },
-    });
-    await approveCampaign(deps, { programId, name: 'everything', approvedBy: 'test' });
-    expect(await launchCampaign(deps, { programId, name: 'everything' })).toMatchObject({ queued: 1 });
-    const [row] = await deps.db
-      .selectFrom('outbox')
-      .select('body')
-      .where('program_id', '=', programId)
-      .execute();
-    expect(row?.body).toBe(names.map((_, i) => String(i)).join('|'));
+    const { result, bodies } = await launchEmail(programId, 'everything', { subject: 'All', body });
+    expect(result).toMatchObject({ queued: 1 });
+    expect(bodies[0]).toBe(names.map((_, i) => String(i)).join('|'));
   });
   it('prints the latest purchase only a campaign whose message reads last.*', async () => {
     const programId = await campaignTestProgram(deps, [
@@ -153,37 +169,9 @@ describe('the features a launch reads', () => {
       })
       .onConflict((oc) => oc.columns(['program_id', 'member_id', 'scheme', 'segment']).doNothing())
       .execute();
-    const launch = async (name: string, body: string) => {
-      await createCampaign(deps, {
-        programId,
-        source: {
-          value: {
-            name,
-            goal: 'redeem',
-            audience: { segments: ['loyalty/points_savers'] },
-            offer: { kind: 'bonus_points', value: 200, unitCost: '0.50', code: 'SAVE200' },
-            channels: ['email'],
-            holdout: 0,
-            variants: [
-              {
-                name: 'a',
-                messages: { email: { subject: 'Hi', body, defaults: { 'last.product': 'none' } } },
-              },
-            ],
-          },
-        },
-      });
-      await approveCampaign(deps, { programId, name, approvedBy: 'test' });
-      await launchCampaign(deps, { programId, name });
-      const rows = await deps.db
-        .selectFrom('outbox')
-        .select('body')
-        .where('program_id', '=', programId)
-        .where('campaign', '=', name)
-        .orderBy('recipient')
-        .execute();
-      return rows.map((r) => r.body);
-    };
+    const launch = async (name: string, body: string) =>
+      (await launchEmail(programId, name, { subject: 'Hi', body, defaults: { 'last.product': 'none' } }))
+        .bodies;
     expect(await launch('latest', '{{ last.product }} ({{ last.category }})')).toEqual([
       'Running shoes (Shoes)',
       'none ()',
