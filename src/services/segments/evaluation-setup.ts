@@ -112,3 +112,11 @@ export async function loadEvaluationSetup(
   const schemes = await loadProgramSchemes(db, programId);
   return withParts(programId, asOf, schemes, distributions ?? (await storedDistributions(db, programId)));
 }
+
+/** The same set-up (schemes, as-of) scoring against other distributions, without reading again. */
+export function withDistributions(
+  setup: EvaluationSetup,
+  distributions: Record<string, number[]>,
+): EvaluationSetup {
+  return withParts(setup.programId, setup.context.asOf, setup.schemes, distributions);
+}

@@ -17,7 +17,7 @@ import { RFM_DISTRIBUTIONS } from '../../domain/segments/evaluate-member.ts';
 import { DEFAULT_DISTRIBUTION_POINTS, topPercentThreshold } from '../../domain/segments/program-context.ts';
 import type { Deps } from '../deps.ts';
 import { requireProgram } from '../require-program.ts';
-import { loadEvaluationSetup } from './evaluation-setup.ts';
+import { loadEvaluationSetup, withDistributions } from './evaluation-setup.ts';
 import { type MemberChunk, type ReevaluateOptions, reevaluateChunks } from './reevaluate-members.ts';
 
 /** Members evaluated per statement group by default. */
@@ -169,7 +169,7 @@ export async function refreshSegments(deps: Deps, options: RefreshOptions): Prom
     const distributions: Record<string, number[]> = Object.fromEntries(
       sources.map(([key], i) => [key, values[i] ?? []]),
     );
-    const setup = await loadEvaluationSetup(trx, programId, asOf, distributions);
+    const setup = withDistributions(setupBefore, distributions);
 
     if (mode === 'incremental') {
       // 3. Members a moved top-percent threshold may have put in or out of a segment.
