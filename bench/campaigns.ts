@@ -107,7 +107,18 @@ async function cleanUp(name: string) {
   }
 }
 
+/**
+ * Clears the dead rows earlier runs' clean-up left behind, as autovacuum would between launches on a
+ * production server (it is off on the server this bench was first run on, and every run deletes
+ * a million decisions): each launch then starts from the same state instead of inserting through
+ * indexes full of dead entries.
+ */
+async function vacuumCampaignTables() {
+  await sql`VACUUM (ANALYZE) outbox, campaign_decisions, campaign_touches`.execute(database.db);
+}
+
 async function timedLaunch(label: string, segments: string[]) {
+  await vacuumCampaignTables();
   const name = `bench-${label.replace(/[^a-z]+/g, '-')}-${Date.now().toString(36)}`;
   clock = LAUNCH_AT;
   await createCampaign(deps, { programId: PROGRAM, source: { value: definition(name, segments) } });
