@@ -9,6 +9,7 @@ import { statements as preferenceLinkKeys } from './migrations/0007-preference-l
 import { statements as delivery } from './migrations/0008-delivery.ts';
 import { statements as clvKeptSummaries } from './migrations/0010-clv-kept-summaries.ts';
 import { statements as campaignTouches } from './migrations/0011-campaign-touches.ts';
+import { statements as decisionSnapshots } from './migrations/0012-decision-snapshots.ts';
 
 // Migrations are ordered lists of statements, one file each, applied by Kysely's migrator (which
 // records them in kysely_migration and locks against concurrent runs). Statements run one at a
@@ -24,6 +25,7 @@ const MIGRATIONS: Record<string, readonly string[]> = {
   '0008-delivery': delivery,
   '0010-clv-kept-summaries': clvKeptSummaries,
   '0011-campaign-touches': campaignTouches,
+  '0012-decision-snapshots': decisionSnapshots,
 };
 
 const provider: MigrationProvider = {

@@ -55,6 +55,8 @@ export interface CampaignDecisionsTable {
   send_at: Date | null;
   rules: unknown;
   decided_at: Date;
+  /** campaign_snapshots.id: the member's segments when this decision put them in an arm. */
+  snapshot_id: number | null;
 }
 
 export interface OutboxTable {

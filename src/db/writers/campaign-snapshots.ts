@@ -72,3 +72,44 @@ export function snapshotsOf(
       ARRAY(SELECT jsonb_array_elements_text(x -> 'sg')) AS segments
     FROM jsonb_array_elements(${JSON.stringify(rows)}::jsonb) AS x`;
 }
+
+/** A member's memberships as a snapshot: parallel arrays in `SNAPSHOT_ORDER`. */
+export interface SegmentSnapshot {
+  schemes: readonly string[];
+  segments: readonly string[];
+}
+
+/** A snapshot's identity as one string, for finding its id among those already interned. */
+export const snapshotKey = (snapshot: SegmentSnapshot): string =>
+  JSON.stringify([snapshot.schemes, snapshot.segments]);
+
+/**
+ * The ids of the snapshots in `campaign_snapshots`, in the order given, adding those not there yet.
+ * Run inside the caller's transaction. Two statements, so the read sees a snapshot another
+ * transaction interned while the insert waited for it; new ones are inserted in a fixed order, so
+ * two writers interning the same ones do not deadlock.
+ */
+export async function internSnapshots(
+  db: Kysely<Schema>,
+  programId: string,
+  snapshots: readonly SegmentSnapshot[],
+): Promise<number[]> {
+  if (snapshots.length === 0) return [];
+  const source = sql`
+    SELECT u.n, ARRAY(SELECT jsonb_array_elements_text(u.x -> 0)) AS schemes,
+      ARRAY(SELECT jsonb_array_elements_text(u.x -> 1)) AS segments
+    FROM jsonb_array_elements(${`[${snapshots.map(snapshotKey).join(',')}]`}::jsonb) WITH ORDINALITY AS u (x, n)`;
+  await sql`
+    INSERT INTO campaign_snapshots (program_id, schemes, segments)
+    SELECT DISTINCT ${programId}, schemes, segments FROM (${source}) s ORDER BY 2, 3
+    ON CONFLICT (program_id, schemes, segments) DO NOTHING`.execute(db);
+  const { rows } = await sql<{ n: string | number; id: string | number }>`
+    SELECT s.n, c.id FROM (${source}) s
+    JOIN campaign_snapshots c ON c.program_id = ${programId} AND c.schemes = s.schemes AND c.segments = s.segments`.execute(
+    db,
+  );
+  const ids: number[] = new Array(snapshots.length);
+  for (const row of rows) ids[Number(row.n) - 1] = Number(row.id);
+  if (rows.length !== snapshots.length) throw new Error('a segment snapshot could not be interned');
+  return ids;
+}

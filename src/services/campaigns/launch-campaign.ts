@@ -84,6 +84,7 @@ export async function launchCampaign(
     version: row.version,
     purpose: compiled.definition.purpose,
     decidedAt: now,
+    snapshots: new Map<string, number>(),
   };
   let queued = 0;
   // The write of the batch before, if any: awaited before the next one starts, so batches commit
@@ -96,6 +97,7 @@ export async function launchCampaign(
     policy,
     now,
     render: true,
+    snapshots: true,
     batchSize,
     timings,
     // A triggered campaign greets members who enter after its approval, not everyone already there.
@@ -109,6 +111,7 @@ export async function launchCampaign(
           step,
           plan,
           idempotencyKey: plan.message === null ? '' : idempotencyKey(programId, name, step, member.id),
+          snapshot: member.snapshot,
         };
       });
       await writing;

@@ -3,6 +3,7 @@ import type { CampaignDefinition, GovernancePolicy, SegmentRef } from '../../con
 import type { Channel } from '../../contracts/records.ts';
 import type { FeatureVector } from '../../contracts/segments.ts';
 import type { Schema } from '../../db/schema.ts';
+import { type SegmentSnapshot, SNAPSHOT_ORDER } from '../../db/writers/campaign-snapshots.ts';
 import type { PlanMember } from '../../domain/campaigns/decide-member.ts';
 import { CHANNEL_PREFERENCE_FEATURE } from '../../domain/campaigns/features-read.ts';
 import { matchRule } from '../../domain/segments/evaluate-rule.ts';
@@ -20,9 +21,12 @@ import { matchRule } from '../../domain/segments/evaluate-rule.ts';
 /** Members read and decided per batch. */
 export const AUDIENCE_BATCH_SIZE = 5_000;
 
-/** A batch of audience members with their internal ids. */
+/** An audience member with their internal id and, when asked for, their segment snapshot. */
+export type AudienceMember = PlanMember & { memberId: number; snapshot?: SegmentSnapshot };
+
+/** A batch of audience members. */
 export interface AudienceBatch {
-  members: (PlanMember & { memberId: number })[];
+  members: AudienceMember[];
 }
 
 export interface LoadAudienceOptions {
@@ -41,6 +45,8 @@ export interface LoadAudienceOptions {
   lastPurchase?: boolean | undefined;
   /** The features to read (`featuresRead`); without it, the whole vector. */
   features?: readonly string[] | undefined;
+  /** Read each member's memberships in every scheme, as the snapshot a launch records at assignment. */
+  snapshots?: boolean | undefined;
 }
 
 /** Pairs per jsonb_build_object call: a function takes at most 100 arguments. */
@@ -197,7 +203,7 @@ async function withHistory(
   options: LoadAudienceOptions,
   rows: MemberRow[],
   trigger: SegmentRef | undefined,
-): Promise<(PlanMember & { memberId: number })[]> {
+): Promise<AudienceMember[]> {
   const { programId, now } = options;
   // Rows come in member-id order: the range lets each side query scan only the page's part of its
   // (program, member) index even when the planner's row counts are stale (the outbox grows by
@@ -217,7 +223,7 @@ async function withHistory(
     [r.external_id, r.email?.toLowerCase(), r.phone].filter((s): s is string => !!s),
   );
 
-  const [consents, unsubscribes, suppressions, sends, lastItems, entries] = await Promise.all([
+  const [consents, unsubscribes, suppressions, sends, lastItems, entries, memberships] = await Promise.all([
     db
       .selectFrom('consents')
       .select(['member_id', 'channel', 'purpose', 'status', 'occurred_at'])
@@ -273,6 +279,19 @@ async function withHistory(
           .where('scheme', '=', trigger.scheme)
           .where('segment', '=', trigger.segment)
           .execute(),
+    !options.snapshots
+      ? Promise.resolve([])
+      : db
+          .selectFrom('segment_memberships')
+          .select([
+            'member_id',
+            sql<string[]>`array_agg(scheme ORDER BY ${SNAPSHOT_ORDER})`.as('schemes'),
+            sql<string[]>`array_agg(segment ORDER BY ${SNAPSHOT_ORDER})`.as('segments'),
+          ])
+          .where('program_id', '=', programId)
+          .where(ids)
+          .groupBy('member_id')
+          .execute(),
   ]);
 
   const byMember = <T extends { member_id: number }>(list: T[]) => {
@@ -289,6 +308,8 @@ async function withHistory(
   const sendsOf = byMember(sends);
   const lastOf = new Map(lastItems.map((i) => [i.member_id, i]));
   const entryOf = new Map(entries.map((e) => [e.member_id, e.since]));
+  const snapshotOf = new Map(memberships.map((m) => [Number(m.member_id), m]));
+  const noSegments: SegmentSnapshot = { schemes: [], segments: [] };
   const listsOf = new Map<string, string[]>();
   for (const s of suppressions) {
     const lists = listsOf.get(s.subject);
@@ -342,6 +363,7 @@ async function withHistory(
         at: s.send_at,
       })),
       enteredAt: entryOf.get(row.member_id),
+      ...(options.snapshots ? { snapshot: snapshotOf.get(row.member_id) ?? noSegments } : {}),
     };
   });
 }

@@ -2,16 +2,11 @@ import type { Kysely } from 'kysely';
 import type { CampaignPreview, GovernancePolicy, MemberDecision } from '../../contracts/campaigns.ts';
 import type { Schema } from '../../db/schema.ts';
 import type { CompiledCampaign } from '../../domain/campaigns/compile-campaign.ts';
-import {
-  decideMember,
-  type MemberPlan,
-  type PlanMember,
-  renderPlan,
-} from '../../domain/campaigns/decide-member.ts';
+import { decideMember, type MemberPlan, renderPlan } from '../../domain/campaigns/decide-member.ts';
 import { campaignTokens, featuresRead } from '../../domain/campaigns/features-read.ts';
 import { readDeliverableChannels } from '../delivery/read-deliverable-channels.ts';
 import { templateEngine } from './campaign-store.ts';
-import { loadAudience } from './load-audience.ts';
+import { type AudienceMember, loadAudience } from './load-audience.ts';
 
 // The walk preview and launch share: read the channels the program can deliver on once, then the
 // audience batch by batch, decide each member, count. What happens to each batch of decisions
@@ -86,7 +81,9 @@ export async function planCampaign(
     enteredSince?: Date | undefined;
     batchSize?: number | undefined;
     timings?: PlanTimings | undefined;
-    onBatch: (plans: { plan: MemberPlan; member: PlanMember & { memberId: number } }[]) => Promise<void>;
+    /** Read each member's segment snapshot (a launch records it at assignment). */
+    snapshots?: boolean | undefined;
+    onBatch: (plans: { plan: MemberPlan; member: AudienceMember }[]) => Promise<void>;
   },
 ): Promise<void> {
   const campaign = {
@@ -107,6 +104,7 @@ export async function planCampaign(
     lastPurchase:
       options.render && campaignTokens(options.compiled).some((token) => token.startsWith('last.')),
     features: featuresRead(options.compiled),
+    snapshots: options.snapshots,
   });
   try {
     let next = batches.next();

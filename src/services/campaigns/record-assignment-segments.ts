@@ -1,17 +1,20 @@
-import { type Kysely, sql } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Schema } from '../../db/schema.ts';
-import { recordSnapshots, SNAPSHOT_ORDER } from '../../db/writers/campaign-snapshots.ts';
+import { internSnapshots, type SegmentSnapshot, snapshotKey } from '../../db/writers/campaign-snapshots.ts';
 
 // The segment snapshot behind per-segment campaign reports (docs/measurement.md): when a launch
-// assigns members to an arm, their memberships in every scheme are recorded beside the decision, in
-// the same transaction (src/db/writers/campaign-snapshots.ts). Kept apart from the launch so that the launch can
-// change how it reads and decides its audience without touching measurement.
+// assigns members to an arm, their memberships in every scheme, read with the rest of the audience,
+// are recorded with the decision, in the same transaction: each distinct snapshot is interned once
+// in `campaign_snapshots` (src/db/writers/campaign-snapshots.ts) and the decision carries its id,
+// which the decisions trigger folds into the member's touch (migration 0012). Kept apart from the
+// launch so that the launch can change how it decides its audience without touching measurement.
 
 /** A decision as the snapshot needs it. */
 export interface AssignedDecision {
-  memberId: number;
   outcome: 'send' | 'deferred' | 'excluded' | 'holdout';
   excludedBy: string | null;
+  /** The member's memberships when the audience was read. */
+  snapshot?: SegmentSnapshot | undefined;
 }
 
 /**
@@ -24,30 +27,33 @@ export function isAssigned(decision: Pick<AssignedDecision, 'outcome' | 'exclude
 }
 
 /**
- * Records the assigned members' current segment memberships for the campaign. The first assignment
- * wins: a member already recorded for the campaign (an earlier step, or a re-run launch) is kept.
- * A member in no segment is recorded with an empty snapshot.
+ * The snapshot id each decision records: its member's segments for a decision that put them in an
+ * arm, else null. `known` holds snapshots interned before (a launch keeps them from page to page);
+ * those it lacks are interned in the caller's transaction and returned as `added`, for the caller
+ * to remember once that transaction has committed. A member in no segment records an empty snapshot.
  */
-export async function recordAssignmentSegments(
+export async function assignmentSnapshotIds(
   db: Kysely<Schema>,
-  {
-    programId,
-    campaign,
-    decisions,
-  }: { programId: string; campaign: string; decisions: readonly AssignedDecision[] },
-): Promise<void> {
-  const memberIds = decisions.filter(isAssigned).map((d) => d.memberId);
-  if (memberIds.length === 0) return;
-  await recordSnapshots(db, {
-    programId,
-    campaign,
-    source: sql`
-      SELECT m.member_id, x.schemes, x.segments
-      FROM unnest(${memberIds}::bigint[]) AS m (member_id)
-      CROSS JOIN LATERAL (
-        SELECT coalesce(array_agg(s.scheme ORDER BY ${SNAPSHOT_ORDER}), '{}') AS schemes,
-               coalesce(array_agg(s.segment ORDER BY ${SNAPSHOT_ORDER}), '{}') AS segments
-        FROM segment_memberships s WHERE s.program_id = ${programId} AND s.member_id = m.member_id
-      ) x`,
+  programId: string,
+  decisions: readonly AssignedDecision[],
+  known: ReadonlyMap<string, number>,
+): Promise<{ ids: (number | null)[]; added: Map<string, number> }> {
+  const keys = decisions.map((decision) => {
+    if (!isAssigned(decision)) return null;
+    if (decision.snapshot === undefined)
+      throw new Error('an assigned member was read without their segments');
+    return snapshotKey(decision.snapshot);
   });
+  const missing = new Map<string, SegmentSnapshot>();
+  decisions.forEach((decision, i) => {
+    const key = keys[i];
+    if (key != null && !known.has(key) && decision.snapshot !== undefined)
+      missing.set(key, decision.snapshot);
+  });
+  const interned = await internSnapshots(db, programId, [...missing.values()]);
+  const added = new Map([...missing.keys()].map((key, i) => [key, interned[i] as number]));
+  return {
+    ids: keys.map((key) => (key === null ? null : (known.get(key) ?? added.get(key) ?? null))),
+    added,
+  };
 }

@@ -1,16 +1,17 @@
 import { type Kysely, sql } from 'kysely';
 import type { Purpose } from '../../contracts/records.ts';
 import type { Schema } from '../../db/schema.ts';
+import type { SegmentSnapshot } from '../../db/writers/campaign-snapshots.ts';
 import type { MemberPlan } from '../../domain/campaigns/decide-member.ts';
-import { recordAssignmentSegments } from './record-assignment-segments.ts';
+import { assignmentSnapshotIds } from './record-assignment-segments.ts';
 
 // What a launch writes for one batch of decided members, in one transaction (ADR 0013, ADR 0026):
 // every decision, and an outbox row for every message to send. Each table takes one INSERT per
 // batch whose values arrive as one array per column (unnest), so a batch of thousands of members is
 // a handful of parameters rather than tens of thousands, and the same SQL runs on both engines.
 // The unique key (program, campaign, step, member) of both tables makes a re-run or a resumed
-// launch write nothing twice. The assigned members' segments at assignment (for per-segment
-// reports, ADR 0023) are copied in the same transaction.
+// launch write nothing twice. Each assigned member's decision carries the id of their segment
+// snapshot at assignment (for per-segment reports, ADR 0023, migration 0012).
 
 /** One decided member of a batch. */
 export interface LaunchRow {
@@ -20,6 +21,8 @@ export interface LaunchRow {
   plan: MemberPlan;
   /** The channel's idempotency key, for a plan with a message. */
   idempotencyKey: string;
+  /** The member's memberships when the audience was read. */
+  snapshot?: SegmentSnapshot | undefined;
 }
 
 /** What the batch belongs to. */
@@ -29,13 +32,17 @@ export interface LaunchBatchContext {
   version: number;
   purpose: Purpose;
   decidedAt: Date;
+  /** Snapshot ids interned by earlier batches, by `snapshotKey`; this batch's new ones are added once it commits. */
+  snapshots: Map<string, number>;
 }
 
 const iso = (date: Date | null) => (date === null ? null : date.toISOString());
 
 /**
  * The batch's rule trails, each once, and each row's place among them: a batch of thousands of
- * members has a few dozen distinct trails, so each is sent and parsed once rather than per member.
+ * members has a few dozen distinct trails, so each is sent and parsed once rather than per member
+ * (the `OFFSET 0` below keeps the planner from pulling the cast up into the join, where it ran once
+ * per member again).
  */
 function distinctTrails(rows: readonly LaunchRow[]): { trails: string[]; trailOf: number[] } {
   const index = new Map<string, number>();
@@ -51,14 +58,20 @@ function distinctTrails(rows: readonly LaunchRow[]): { trails: string[]; trailOf
   return { trails: [...index.keys()], trailOf };
 }
 
-async function insertDecisions(tx: Kysely<Schema>, context: LaunchBatchContext, rows: readonly LaunchRow[]) {
+async function insertDecisions(
+  tx: Kysely<Schema>,
+  context: LaunchBatchContext,
+  rows: readonly LaunchRow[],
+  snapshotIds: readonly (number | null)[],
+) {
   const column = <T>(read: (row: LaunchRow) => T) => rows.map(read);
   const { trails, trailOf } = distinctTrails(rows);
   await sql`
     INSERT INTO campaign_decisions (program_id, campaign, step, member_id, version, arm, variant, outcome,
-      excluded_by, channel, send_at, rules, decided_at)
+      excluded_by, channel, send_at, rules, decided_at, snapshot_id)
     SELECT ${context.programId}, ${context.campaign}, d.step, d.member_id, ${context.version}, d.arm, d.variant,
-      d.outcome, d.excluded_by, d.channel, d.send_at, t.rules, ${context.decidedAt.toISOString()}::timestamptz
+      d.outcome, d.excluded_by, d.channel, d.send_at, t.rules, ${context.decidedAt.toISOString()}::timestamptz,
+      d.snapshot_id
     FROM unnest(
       ${column((r) => r.step)}::text[],
       ${column((r) => r.memberId)}::bigint[],
@@ -68,9 +81,11 @@ async function insertDecisions(tx: Kysely<Schema>, context: LaunchBatchContext, 
       ${column((r) => r.plan.excludedBy)}::text[],
       ${column((r) => r.plan.channel)}::text[],
       ${column((r) => iso(r.plan.sendAt))}::timestamptz[],
-      ${trailOf}::int[]
-    ) WITH ORDINALITY AS d (step, member_id, arm, variant, outcome, excluded_by, channel, send_at, trail, n)
-    JOIN (SELECT n, rules::jsonb AS rules FROM unnest(${trails}::text[]) WITH ORDINALITY AS u (rules, n)) t
+      ${trailOf}::int[],
+      ${snapshotIds}::bigint[]
+    ) WITH ORDINALITY AS d (step, member_id, arm, variant, outcome, excluded_by, channel, send_at, trail,
+      snapshot_id, n)
+    JOIN (SELECT n, rules::jsonb AS rules FROM unnest(${trails}::text[]) WITH ORDINALITY AS u (rules, n) OFFSET 0) t
       ON t.n = d.trail
     ORDER BY d.n
     ON CONFLICT (program_id, campaign, step, member_id) DO NOTHING`.execute(tx);
@@ -119,17 +134,16 @@ export async function writeLaunchBatch(
   rows: readonly LaunchRow[],
 ): Promise<number> {
   if (rows.length === 0) return 0;
-  return db.transaction().execute(async (tx) => {
-    await insertDecisions(tx, context, rows);
-    await recordAssignmentSegments(tx, {
-      programId: context.programId,
-      campaign: context.campaign,
-      decisions: rows.map(({ memberId, plan }) => ({
-        memberId,
-        outcome: plan.outcome,
-        excludedBy: plan.excludedBy,
-      })),
-    });
-    return insertOutbox(tx, context, rows);
+  const { queued, added } = await db.transaction().execute(async (tx) => {
+    const { ids, added } = await assignmentSnapshotIds(
+      tx,
+      context.programId,
+      rows.map(({ plan, snapshot }) => ({ outcome: plan.outcome, excludedBy: plan.excludedBy, snapshot })),
+      context.snapshots,
+    );
+    await insertDecisions(tx, context, rows, ids);
+    return { queued: await insertOutbox(tx, context, rows), added };
   });
+  for (const [key, id] of added) context.snapshots.set(key, id);
+  return queued;
 }
