@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { CampaignDefinition, LaunchResult } from '../../contracts/campaigns.ts';
 import { AppError } from '../../contracts/errors.ts';
 import type { MemberPlan } from '../../domain/campaigns/decide-member.ts';
@@ -33,9 +33,7 @@ function stepOf(
 
 /** The key handed to the channel so that a retried send is recognised as the same message. */
 export function idempotencyKey(programId: string, campaign: string, step: string, memberId: string): string {
-  const digest = createHash('sha256')
-    .update(`${programId}\u0000${campaign}\u0000${step}\u0000${memberId}`)
-    .digest('base64url');
+  const digest = hash('sha256', `${programId}\u0000${campaign}\u0000${step}\u0000${memberId}`, 'base64url');
   return `ncm_${digest.slice(0, 32)}`;
 }
 

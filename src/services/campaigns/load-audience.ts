@@ -55,18 +55,20 @@ const PAIRS_PER_CALL = 40;
 /**
  * The member's features as one jsonb: the whole vector, or only the named ones. A name the member
  * lacks is left out (a feature that is null reads the same as one that is missing, evaluate-rule.ts).
+ * The stored vector is usually compressed or kept out of line, and each `->` on it would fetch and
+ * decompress it again: the subquery (kept apart from the outer query by `OFFSET 0`) does that once
+ * per member, and the names are read from the copy in memory.
  */
 function featuresColumn(names: readonly string[] | undefined) {
   if (names === undefined) return sql<unknown>`f.features`;
   if (names.length === 0) return sql<unknown>`'{}'::jsonb`;
   const calls = [];
   for (let i = 0; i < names.length; i += PAIRS_PER_CALL) {
-    const pairs = names
-      .slice(i, i + PAIRS_PER_CALL)
-      .map((name) => sql`${name}::text, f.features -> ${name}::text`);
+    const pairs = names.slice(i, i + PAIRS_PER_CALL).map((name) => sql`${name}::text, v -> ${name}::text`);
     calls.push(sql`jsonb_build_object(${sql.join(pairs)})`);
   }
-  return sql<unknown>`jsonb_strip_nulls(${sql.join(calls, sql` || `)})`;
+  return sql<unknown>`(SELECT jsonb_strip_nulls(${sql.join(calls, sql` || `)})
+    FROM (SELECT f.features || '{}'::jsonb AS v OFFSET 0) AS vector)`;
 }
 
 type MembersEb = ExpressionBuilder<Schema & { m: Schema['members'] }, 'm'>;

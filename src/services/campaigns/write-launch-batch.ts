@@ -46,16 +46,28 @@ const iso = (date: Date | null) => (date === null ? null : date.toISOString());
  */
 function distinctTrails(rows: readonly LaunchRow[]): { trails: string[]; trailOf: number[] } {
   const index = new Map<string, number>();
+  const trails: string[] = [];
   const trailOf = rows.map(({ plan }) => {
-    const trail = JSON.stringify(plan.rules);
-    let at = index.get(trail);
+    const key = trailKey(plan.rules);
+    let at = index.get(key);
     if (at === undefined) {
-      at = index.size + 1;
-      index.set(trail, at);
+      trails.push(JSON.stringify(plan.rules));
+      at = trails.length;
+      index.set(key, at);
     }
     return at;
   });
-  return { trails: [...index.keys()], trailOf };
+  return { trails, trailOf };
+}
+
+/**
+ * A trail's identity, cheaper to build than its JSON (which only each distinct trail needs): the
+ * fields joined by NUL, which no stored text contains.
+ */
+function trailKey(rules: MemberPlan['rules']): string {
+  let key = '';
+  for (const r of rules) key += `${r.rule}\u0000${r.outcome}\u0000${r.detail}\u0000`;
+  return key;
 }
 
 async function insertDecisions(
