@@ -3,26 +3,27 @@ import type { CampaignDefinition, GovernancePolicy, SegmentRef } from '../../con
 import type { Channel } from '../../contracts/records.ts';
 import type { FeatureVector } from '../../contracts/segments.ts';
 import type { Schema } from '../../db/schema.ts';
-import { type SegmentSnapshot, SNAPSHOT_ORDER } from '../../db/writers/campaign-snapshots.ts';
+import { SNAPSHOT_KEY } from '../../db/writers/campaign-snapshots.ts';
 import type { PlanMember } from '../../domain/campaigns/decide-member.ts';
 import { CHANNEL_PREFERENCE_FEATURE } from '../../domain/campaigns/features-read.ts';
 import { matchRule } from '../../domain/segments/evaluate-rule.ts';
 
 // Reads a campaign's audience from storage in batches of members, each with everything a decision
-// needs: features, consents, unsubscribes, suppressions, recent sends of every campaign and the
-// latest purchase. Members come in member-id order, a page per range of ids: each page reads only
-// its range of members and memberships, whatever plan the database picks, so a launch reads its
-// audience in time linear in the program (an open-ended keyset page let the planner scan the
-// memberships from the first member on every page). The range widens where the audience is sparse
-// and a full page stops short of it. What else a page needs comes in one query per table for the
-// whole page, its member ids bound as one array. Members who join after the read of the program's
-// id range are not in the launch.
+// needs: features, consents for the campaign's purpose and channels, unsubscribes, suppressions,
+// recent sends of every campaign and the latest purchase. Members come in member-id order, a page
+// per range of ids: each page reads only its range of members and memberships, whatever plan the
+// database picks, so a launch reads its audience in time linear in the program (an open-ended
+// keyset page let the planner scan the memberships from the first member on every page). The range
+// widens where the audience is sparse and a full page stops short of it. What else a page needs
+// comes in one query per table for the whole page: its id range, and its member ids bound as one
+// array unless the range holds only them. Members who join after the read of the program's id
+// range are not in the launch.
 
 /** Members read and decided per batch. */
 export const AUDIENCE_BATCH_SIZE = 5_000;
 
-/** An audience member with their internal id and, when asked for, their segment snapshot. */
-export type AudienceMember = PlanMember & { memberId: number; snapshot?: SegmentSnapshot };
+/** An audience member with their internal id and, when asked for, their segment snapshot's key. */
+export type AudienceMember = PlanMember & { memberId: number; snapshot?: string };
 
 /** A batch of audience members. */
 export interface AudienceBatch {
@@ -213,8 +214,15 @@ async function withHistory(
   const memberIds = rows.map((r) => r.member_id);
   const first = memberIds[0] ?? 0;
   const last = memberIds.at(-1) ?? 0;
-  const ids = sql<boolean>`member_id BETWEEN ${first} AND ${last} AND member_id = ANY(${memberIds}::bigint[])`;
-  const pids = sql<boolean>`p.member_id BETWEEN ${first} AND ${last} AND p.member_id = ANY(${memberIds}::bigint[])`;
+  // A page of consecutive ids (a whole-program audience) is its range alone: the array would make the
+  // index scan descend once per member instead of reading the range through.
+  const dense = last - first + 1 === memberIds.length;
+  const ids = dense
+    ? sql<boolean>`member_id BETWEEN ${first} AND ${last}`
+    : sql<boolean>`member_id BETWEEN ${first} AND ${last} AND member_id = ANY(${memberIds}::bigint[])`;
+  const pids = dense
+    ? sql<boolean>`p.member_id BETWEEN ${first} AND ${last}`
+    : sql<boolean>`p.member_id BETWEEN ${first} AND ${last} AND p.member_id = ANY(${memberIds}::bigint[])`;
   const windowHours = Math.max(
     1,
     ...Object.values(options.policy.frequencyCaps).map((c) => c.windowHours),
@@ -231,6 +239,9 @@ async function withHistory(
       .select(['member_id', 'channel', 'purpose', 'status', 'occurred_at'])
       .where('program_id', '=', programId)
       .where(ids)
+      // Governance reads consent only for the campaign's purpose on its channels (choose-channel.ts).
+      .where('purpose', '=', options.definition.purpose)
+      .where('channel', 'in', options.definition.channels)
       .execute(),
     db
       .selectFrom('message_events')
@@ -285,11 +296,7 @@ async function withHistory(
       ? Promise.resolve([])
       : db
           .selectFrom('segment_memberships')
-          .select([
-            'member_id',
-            sql<string[]>`array_agg(scheme ORDER BY ${SNAPSHOT_ORDER})`.as('schemes'),
-            sql<string[]>`array_agg(segment ORDER BY ${SNAPSHOT_ORDER})`.as('segments'),
-          ])
+          .select(['member_id', SNAPSHOT_KEY.as('key')])
           .where('program_id', '=', programId)
           .where(ids)
           .groupBy('member_id')
@@ -310,8 +317,7 @@ async function withHistory(
   const sendsOf = byMember(sends);
   const lastOf = new Map(lastItems.map((i) => [i.member_id, i]));
   const entryOf = new Map(entries.map((e) => [e.member_id, e.since]));
-  const snapshotOf = new Map(memberships.map((m) => [Number(m.member_id), m]));
-  const noSegments: SegmentSnapshot = { schemes: [], segments: [] };
+  const snapshotOf = new Map(memberships.map((m) => [Number(m.member_id), m.key]));
   const listsOf = new Map<string, string[]>();
   for (const s of suppressions) {
     const lists = listsOf.get(s.subject);
@@ -365,7 +371,7 @@ async function withHistory(
         at: s.send_at,
       })),
       enteredAt: entryOf.get(row.member_id),
-      ...(options.snapshots ? { snapshot: snapshotOf.get(row.member_id) ?? noSegments } : {}),
+      ...(options.snapshots ? { snapshot: snapshotOf.get(row.member_id) ?? '' } : {}),
     };
   });
 }
