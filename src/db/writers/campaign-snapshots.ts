@@ -79,9 +79,23 @@ export interface SegmentSnapshot {
   segments: readonly string[];
 }
 
-/** A snapshot's identity as one string, for finding its id among those already interned. */
+/**
+ * A snapshot's identity as one string, for finding its id among those already interned: each pair
+ * as scheme, unit separator, segment, the pairs joined by the record separator (names never hold
+ * either, contracts/segments.ts). `SNAPSHOT_KEY` builds the same string in SQL, so a launch reads
+ * each member's key and turns only a new one back into arrays (`snapshotOfKey`).
+ */
 export const snapshotKey = (snapshot: SegmentSnapshot): string =>
-  JSON.stringify([snapshot.schemes, snapshot.segments]);
+  snapshot.schemes.map((scheme, i) => `${scheme}\u001f${snapshot.segments[i]}`).join('\u001e');
+
+/** `snapshotKey` of a member's memberships, as an aggregate over their `segment_memberships` rows. */
+export const SNAPSHOT_KEY = sql<string>`coalesce(string_agg(scheme || chr(31) || segment, chr(30) ORDER BY ${SNAPSHOT_ORDER}), '')`;
+
+/** The snapshot a `snapshotKey` names. */
+export function snapshotOfKey(key: string): SegmentSnapshot {
+  const pairs = key === '' ? [] : key.split('\u001e').map((pair) => pair.split('\u001f'));
+  return { schemes: pairs.map((p) => p[0] ?? ''), segments: pairs.map((p) => p[1] ?? '') };
+}
 
 /**
  * The ids of the snapshots in `campaign_snapshots`, in the order given, adding those not there yet.
@@ -98,7 +112,7 @@ export async function internSnapshots(
   const source = sql`
     SELECT u.n, ARRAY(SELECT jsonb_array_elements_text(u.x -> 0)) AS schemes,
       ARRAY(SELECT jsonb_array_elements_text(u.x -> 1)) AS segments
-    FROM jsonb_array_elements(${`[${snapshots.map(snapshotKey).join(',')}]`}::jsonb) WITH ORDINALITY AS u (x, n)`;
+    FROM jsonb_array_elements(${JSON.stringify(snapshots.map((s) => [s.schemes, s.segments]))}::jsonb) WITH ORDINALITY AS u (x, n)`;
   await sql`
     INSERT INTO campaign_snapshots (program_id, schemes, segments)
     SELECT DISTINCT ${programId}, schemes, segments FROM (${source}) s ORDER BY 2, 3

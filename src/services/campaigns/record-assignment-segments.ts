@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Schema } from '../../db/schema.ts';
-import { internSnapshots, type SegmentSnapshot, snapshotKey } from '../../db/writers/campaign-snapshots.ts';
+import { internSnapshots, snapshotOfKey } from '../../db/writers/campaign-snapshots.ts';
 
 // The segment snapshot behind per-segment campaign reports (docs/measurement.md): when a launch
 // assigns members to an arm, their memberships in every scheme, read with the rest of the audience,
@@ -13,8 +13,8 @@ import { internSnapshots, type SegmentSnapshot, snapshotKey } from '../../db/wri
 export interface AssignedDecision {
   outcome: 'send' | 'deferred' | 'excluded' | 'holdout';
   excludedBy: string | null;
-  /** The member's memberships when the audience was read. */
-  snapshot?: SegmentSnapshot | undefined;
+  /** The member's memberships when the audience was read, as their `snapshotKey`. */
+  snapshot?: string | undefined;
 }
 
 /**
@@ -42,16 +42,12 @@ export async function assignmentSnapshotIds(
     if (!isAssigned(decision)) return null;
     if (decision.snapshot === undefined)
       throw new Error('an assigned member was read without their segments');
-    return snapshotKey(decision.snapshot);
+    return decision.snapshot;
   });
-  const missing = new Map<string, SegmentSnapshot>();
-  decisions.forEach((decision, i) => {
-    const key = keys[i];
-    if (key != null && !known.has(key) && decision.snapshot !== undefined)
-      missing.set(key, decision.snapshot);
-  });
-  const interned = await internSnapshots(db, programId, [...missing.values()]);
-  const added = new Map([...missing.keys()].map((key, i) => [key, interned[i] as number]));
+  const missing = new Set<string>();
+  for (const key of keys) if (key !== null && !known.has(key)) missing.add(key);
+  const interned = await internSnapshots(db, programId, [...missing].map(snapshotOfKey));
+  const added = new Map([...missing].map((key, i) => [key, interned[i] as number]));
   return {
     ids: keys.map((key) => (key === null ? null : (known.get(key) ?? added.get(key) ?? null))),
     added,

@@ -1,7 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import type { Purpose } from '../../contracts/records.ts';
 import type { Schema } from '../../db/schema.ts';
-import type { SegmentSnapshot } from '../../db/writers/campaign-snapshots.ts';
 import type { MemberPlan } from '../../domain/campaigns/decide-member.ts';
 import { assignmentSnapshotIds } from './record-assignment-segments.ts';
 
@@ -21,8 +20,8 @@ export interface LaunchRow {
   plan: MemberPlan;
   /** The channel's idempotency key, for a plan with a message. */
   idempotencyKey: string;
-  /** The member's memberships when the audience was read. */
-  snapshot?: SegmentSnapshot | undefined;
+  /** The member's memberships when the audience was read, as their `snapshotKey`. */
+  snapshot?: string | undefined;
 }
 
 /** What the batch belongs to. */
@@ -39,34 +38,39 @@ export interface LaunchBatchContext {
 const iso = (date: Date | null) => (date === null ? null : date.toISOString());
 
 /**
- * The batch's rule trails, each once, and each row's place among them: a batch of thousands of
- * members has a few dozen distinct trails, so each is sent and parsed once rather than per member
- * (the `OFFSET 0` below keeps the planner from pulling the cast up into the join, where it ran once
- * per member again).
+ * The batch's distinct values of some columns, each once, and each row's place among them. A page
+ * of thousands of members has a few dozen distinct (step, arm, variant, outcome, channel, send
+ * time, rule trail) combinations, so each is sent and parsed once, as a JSON row, and a member's row
+ * carries only its number: far less for this process to escape and the database to parse than one
+ * array element per member and column. `key` names a combination more cheaply than its JSON, which
+ * only each distinct one needs.
  */
-function distinctTrails(rows: readonly LaunchRow[]): { trails: string[]; trailOf: number[] } {
+function distinctShapes<T>(
+  rows: readonly LaunchRow[],
+  key: (row: LaunchRow) => string,
+  shape: (row: LaunchRow) => T,
+): { shapes: (T & { n: number })[]; shapeOf: number[] } {
   const index = new Map<string, number>();
-  const trails: string[] = [];
-  const trailOf = rows.map(({ plan }) => {
-    const key = trailKey(plan.rules);
-    let at = index.get(key);
+  const shapes: (T & { n: number })[] = [];
+  const shapeOf = rows.map((row) => {
+    const k = key(row);
+    let at = index.get(k);
     if (at === undefined) {
-      trails.push(JSON.stringify(plan.rules));
-      at = trails.length;
-      index.set(key, at);
+      at = shapes.length + 1;
+      shapes.push({ ...shape(row), n: at });
+      index.set(k, at);
     }
     return at;
   });
-  return { trails, trailOf };
+  return { shapes, shapeOf };
 }
 
-/**
- * A trail's identity, cheaper to build than its JSON (which only each distinct trail needs): the
- * fields joined by NUL, which no stored text contains.
- */
-function trailKey(rules: MemberPlan['rules']): string {
-  let key = '';
-  for (const r of rules) key += `${r.rule}\u0000${r.outcome}\u0000${r.detail}\u0000`;
+const variantOf = ({ arm }: MemberPlan) => (arm.arm === 'treatment' ? arm.variant : null);
+
+/** Identity of a decision's shared columns: the fields joined by NUL, which no stored text contains. */
+function decisionKey({ step, plan }: LaunchRow): string {
+  let key = `${step}\u0000${plan.arm.arm}\u0000${variantOf(plan)}\u0000${plan.outcome}\u0000${plan.excludedBy}\u0000${plan.channel}\u0000${plan.sendAt?.getTime()}\u0000`;
+  for (const r of plan.rules) key += `${r.rule}\u0000${r.outcome}\u0000${r.detail}\u0000`;
   return key;
 }
 
@@ -76,29 +80,32 @@ async function insertDecisions(
   rows: readonly LaunchRow[],
   snapshotIds: readonly (number | null)[],
 ) {
-  const column = <T>(read: (row: LaunchRow) => T) => rows.map(read);
-  const { trails, trailOf } = distinctTrails(rows);
+  const { shapes, shapeOf } = distinctShapes(rows, decisionKey, ({ step, plan }) => ({
+    step,
+    arm: plan.arm.arm,
+    variant: variantOf(plan),
+    outcome: plan.outcome,
+    excluded_by: plan.excludedBy,
+    channel: plan.channel,
+    send_at: iso(plan.sendAt),
+    rules: plan.rules,
+  }));
+  // `OFFSET 0` keeps the shapes a relation of their own, parsed once, rather than pulled up into the
+  // join where their columns were parsed once per member.
   await sql`
     INSERT INTO campaign_decisions (program_id, campaign, step, member_id, version, arm, variant, outcome,
       excluded_by, channel, send_at, rules, decided_at, snapshot_id)
-    SELECT ${context.programId}, ${context.campaign}, d.step, d.member_id, ${context.version}, d.arm, d.variant,
-      d.outcome, d.excluded_by, d.channel, d.send_at, t.rules, ${context.decidedAt.toISOString()}::timestamptz,
+    SELECT ${context.programId}, ${context.campaign}, s.step, d.member_id, ${context.version}, s.arm, s.variant,
+      s.outcome, s.excluded_by, s.channel, s.send_at, s.rules, ${context.decidedAt.toISOString()}::timestamptz,
       d.snapshot_id
     FROM unnest(
-      ${column((r) => r.step)}::text[],
-      ${column((r) => r.memberId)}::bigint[],
-      ${column((r) => r.plan.arm.arm)}::text[],
-      ${column((r) => (r.plan.arm.arm === 'treatment' ? r.plan.arm.variant : null))}::text[],
-      ${column((r) => r.plan.outcome)}::text[],
-      ${column((r) => r.plan.excludedBy)}::text[],
-      ${column((r) => r.plan.channel)}::text[],
-      ${column((r) => iso(r.plan.sendAt))}::timestamptz[],
-      ${trailOf}::int[],
+      ${rows.map((r) => r.memberId)}::bigint[],
+      ${shapeOf}::int[],
       ${snapshotIds}::bigint[]
-    ) WITH ORDINALITY AS d (step, member_id, arm, variant, outcome, excluded_by, channel, send_at, trail,
-      snapshot_id, n)
-    JOIN (SELECT n, rules::jsonb AS rules FROM unnest(${trails}::text[]) WITH ORDINALITY AS u (rules, n) OFFSET 0) t
-      ON t.n = d.trail
+    ) WITH ORDINALITY AS d (member_id, shape, snapshot_id, n)
+    JOIN (SELECT * FROM jsonb_to_recordset(${JSON.stringify(shapes)}::jsonb) AS x (n int, step text, arm text,
+      variant text, outcome text, excluded_by text, channel text, send_at timestamptz, rules jsonb) OFFSET 0) s
+      ON s.n = d.shape
     ORDER BY d.n
     ON CONFLICT (program_id, campaign, step, member_id) DO NOTHING`.execute(tx);
 }
@@ -113,25 +120,35 @@ async function insertOutbox(
     ({ plan }) => plan.message !== null && plan.channel !== null && plan.sendAt !== null,
   );
   if (messages.length === 0) return 0;
+  const { shapes, shapeOf } = distinctShapes(
+    messages,
+    ({ step, plan }) =>
+      `${step}\u0000${variantOf(plan) ?? ''}\u0000${plan.channel}\u0000${plan.sendAt?.getTime()}`,
+    ({ step, plan }) => ({
+      step,
+      variant: variantOf(plan) ?? '',
+      channel: plan.channel,
+      send_at: iso(plan.sendAt),
+    }),
+  );
   const column = <T>(read: (row: LaunchRow) => T) => messages.map(read);
   const { rows: inserted } = await sql<{ queued: string | number }>`
     WITH queued AS (
       INSERT INTO outbox (program_id, campaign, step, member_id, version, variant, channel, purpose,
         idempotency_key, recipient, subject, body, send_at, status, next_attempt_at)
-      SELECT ${context.programId}, ${context.campaign}, o.step, o.member_id, ${context.version}, o.variant,
-        o.channel, ${context.purpose}, o.idempotency_key, o.recipient, o.subject, o.body, o.send_at,
-        'pending', o.send_at
+      SELECT ${context.programId}, ${context.campaign}, s.step, o.member_id, ${context.version}, s.variant,
+        s.channel, ${context.purpose}, o.idempotency_key, o.recipient, o.subject, o.body, s.send_at,
+        'pending', s.send_at
       FROM unnest(
-        ${column((r) => r.step)}::text[],
         ${column((r) => r.memberId)}::bigint[],
-        ${column((r) => (r.plan.arm.arm === 'treatment' ? r.plan.arm.variant : ''))}::text[],
-        ${column((r) => r.plan.channel)}::text[],
+        ${shapeOf}::int[],
         ${column((r) => r.idempotencyKey)}::text[],
         ${column((r) => r.plan.message?.recipient)}::text[],
         ${column((r) => r.plan.message?.subject ?? null)}::text[],
-        ${column((r) => r.plan.message?.body ?? '')}::text[],
-        ${column((r) => iso(r.plan.sendAt))}::timestamptz[]
-      ) AS o (step, member_id, variant, channel, idempotency_key, recipient, subject, body, send_at)
+        ${column((r) => r.plan.message?.body ?? '')}::text[]
+      ) AS o (member_id, shape, idempotency_key, recipient, subject, body)
+      JOIN (SELECT * FROM jsonb_to_recordset(${JSON.stringify(shapes)}::jsonb) AS x (n int, step text,
+        variant text, channel text, send_at timestamptz) OFFSET 0) s ON s.n = o.shape
       ON CONFLICT (program_id, campaign, step, member_id) DO NOTHING
       RETURNING 1
     )
