@@ -12,6 +12,7 @@ import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
 import { openDatabase } from '../src/db/database.ts';
 import { recordSnapshots } from '../src/db/writers/campaign-snapshots.ts';
+import { internTrails } from '../src/db/writers/decision-trails.ts';
 import { definitionHash } from '../src/services/campaigns/campaign-store.ts';
 import { createProgram } from '../src/services/create-program.ts';
 import { silentLog } from '../src/services/deps.ts';
@@ -73,24 +74,25 @@ async function seed() {
       db,
     );
   }
+  const [noRules] = await internTrails(db, p, ['[]']);
   // Arm from a hash of the member id: 10% holdout, then a and b evenly.
   await timed('decisions', () =>
     sql`INSERT INTO campaign_decisions (program_id, campaign, step, member_id, version, arm, variant, outcome,
-        excluded_by, channel, send_at, rules, decided_at)
+        excluded_by, channel, send_at, trail_id, decided_at)
       SELECT ${p}, 'bench', 'once', member_id, 1,
         CASE WHEN h < 10 THEN 'holdout' ELSE 'treatment' END,
         CASE WHEN h < 10 THEN NULL WHEN h % 2 = 0 THEN 'a' ELSE 'b' END,
         CASE WHEN h < 10 THEN 'holdout' ELSE 'send' END,
-        CASE WHEN h < 10 THEN 'holdout' END, 'email', ${LAUNCH}::timestamptz, '[]', ${LAUNCH}::timestamptz
+        CASE WHEN h < 10 THEN 'holdout' END, 'email', ${LAUNCH}::timestamptz, ${noRules}, ${LAUNCH}::timestamptz
       FROM (SELECT member_id, abs(hashint8(member_id)) % 100 AS h FROM members WHERE program_id = ${p}) m`.execute(
       db,
     ),
   );
   await timed('rival decisions', () =>
     sql`INSERT INTO campaign_decisions (program_id, campaign, step, member_id, version, arm, variant, outcome,
-        excluded_by, channel, send_at, rules, decided_at)
+        excluded_by, channel, send_at, trail_id, decided_at)
       SELECT ${p}, 'rival', 'once', member_id, 1, 'treatment', 'a', 'send', NULL, 'email',
-        timestamptz '2026-11-05T09:00:00Z', '[]', timestamptz '2026-11-05T09:00:00Z'
+        timestamptz '2026-11-05T09:00:00Z', ${noRules}, timestamptz '2026-11-05T09:00:00Z'
       FROM members WHERE program_id = ${p} AND member_id % 10 = 3`.execute(db),
   );
   // One segment in each of four schemes per member, recorded as a launch records it.

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { recordSnapshots, snapshotsOf } from '../src/db/writers/campaign-snapshots.ts';
+import { internTrails } from '../src/db/writers/decision-trails.ts';
 import { createProgram } from '../src/services/create-program.ts';
 import { type Deps, silentLog } from '../src/services/deps.ts';
 import { ingestBatch } from '../src/services/ingest-batch.ts';
@@ -154,11 +155,12 @@ async function write(programId: string, ids: readonly number[], kind: AnyWrite['
   const member = (i: number) => ids[i] as number;
   if (kind === 'decision') {
     const list = rows as Decision[];
+    const [noRules] = await internTrails(db, programId, ['[]']);
     await sql`
       INSERT INTO campaign_decisions (program_id, campaign, step, member_id, version, arm, variant, outcome,
-        excluded_by, channel, send_at, rules, decided_at)
+        excluded_by, channel, send_at, trail_id, decided_at)
       SELECT ${programId}, d.campaign, d.step, d.member_id, 1, d.arm, d.variant, d.outcome, d.excluded_by,
-        'email', NULL, '[]', d.decided_at
+        'email', NULL, ${noRules}, d.decided_at
       FROM unnest(${list.map((w) => w.campaign)}::text[], ${list.map((w) => w.step)}::text[],
         ${list.map((w) => member(w.member))}::bigint[], ${list.map((w) => (w.holdout ? 'holdout' : 'treatment'))}::text[],
         ${list.map((w) => (w.holdout ? null : w.variant))}::text[], ${list.map((w) => (w.holdout ? 'holdout' : w.outcome))}::text[],

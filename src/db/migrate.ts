@@ -11,6 +11,7 @@ import { statements as clvKeptSummaries } from './migrations/0010-clv-kept-summa
 import { statements as campaignTouches } from './migrations/0011-campaign-touches.ts';
 import { statements as decisionSnapshots } from './migrations/0012-decision-snapshots.ts';
 import { statements as consentLedgerIndex } from './migrations/0013-consent-ledger-index.ts';
+import { statements as decisionTrails } from './migrations/0014-decision-trails.ts';
 
 // Migrations are ordered lists of statements, one file each, applied by Kysely's migrator (which
 // records them in kysely_migration and locks against concurrent runs). Statements run one at a
@@ -28,6 +29,7 @@ const MIGRATIONS: Record<string, readonly string[]> = {
   '0011-campaign-touches': campaignTouches,
   '0012-decision-snapshots': decisionSnapshots,
   '0013-consent-ledger-index': consentLedgerIndex,
+  '0014-decision-trails': decisionTrails,
 };
 
 const provider: MigrationProvider = {

@@ -53,7 +53,8 @@ export interface CampaignDecisionsTable {
   excluded_by: string | null;
   channel: string | null;
   send_at: Date | null;
-  rules: unknown;
+  /** decision_trails.id: the rules that decided it, with their outcomes (migration 0014). */
+  trail_id: number;
   decided_at: Date;
   /** campaign_snapshots.id: the member's segments when this decision put them in an arm. */
   snapshot_id: number | null;
@@ -125,4 +126,12 @@ export interface CampaignSnapshotsTable {
   id: Generated<number>;
   schemes: string[];
   segments: string[];
+}
+
+/** The rules that decided a member, with each one's outcome and detail, stored once per program (migration 0014). */
+export interface DecisionTrailsTable {
+  program_id: string;
+  id: Generated<number>;
+  rules: unknown;
+  digest: ColumnType<string, never, never>;
 }

@@ -338,4 +338,5 @@ export interface Schema {
   delivery_feedback_secrets: Campaigns.DeliveryFeedbackSecretsTable;
   campaign_touches: Campaigns.CampaignTouchesTable;
   campaign_snapshots: Campaigns.CampaignSnapshotsTable;
+  decision_trails: Campaigns.DecisionTrailsTable;
 }

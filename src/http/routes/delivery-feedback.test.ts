@@ -116,7 +116,10 @@ describe('POST /hooks/delivery-feedback/{programId}', () => {
       .innerJoin('members as m', (j) =>
         j.onRef('m.program_id', '=', 'd.program_id').onRef('m.member_id', '=', 'd.member_id'),
       )
-      .select(['m.external_id', 'd.outcome', 'd.excluded_by', 'd.rules'])
+      .innerJoin('decision_trails as t', (j) =>
+        j.onRef('t.program_id', '=', 'd.program_id').onRef('t.id', '=', 'd.trail_id'),
+      )
+      .select(['m.external_id', 'd.outcome', 'd.excluded_by', 't.rules'])
       .where('d.program_id', '=', programId)
       .where('d.campaign', '=', 'follow-up')
       .orderBy('m.external_id')

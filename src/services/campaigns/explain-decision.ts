@@ -42,6 +42,9 @@ export async function explainDecision(
         .onRef('o.step', '=', 'd.step')
         .onRef('o.member_id', '=', 'd.member_id'),
     )
+    .innerJoin('decision_trails as t', (join) =>
+      join.onRef('t.program_id', '=', 'd.program_id').onRef('t.id', '=', 'd.trail_id'),
+    )
     .select([
       'd.step',
       'd.version',
@@ -52,7 +55,7 @@ export async function explainDecision(
       'd.channel',
       'd.send_at',
       'd.decided_at',
-      'd.rules',
+      't.rules',
       'o.status',
       'o.attempts',
       'o.sent_at',

@@ -130,9 +130,10 @@ async function stored(programId: string) {
     recipient: string | null;
     subject: string | null;
     body: string | null;
-  }>`SELECT m.external_id AS id, d.outcome, d.excluded_by, d.variant, d.channel, d.send_at, d.rules,
+  }>`SELECT m.external_id AS id, d.outcome, d.excluded_by, d.variant, d.channel, d.send_at, t.rules,
       o.recipient, o.subject, o.body
     FROM campaign_decisions d
+    JOIN decision_trails t ON t.program_id = d.program_id AND t.id = d.trail_id
     JOIN members m ON m.program_id = d.program_id AND m.member_id = d.member_id
     LEFT JOIN outbox o ON o.program_id = d.program_id AND o.campaign = d.campaign AND o.step = d.step
       AND o.member_id = d.member_id

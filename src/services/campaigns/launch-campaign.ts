@@ -83,6 +83,7 @@ export async function launchCampaign(
     purpose: compiled.definition.purpose,
     decidedAt: now,
     snapshots: new Map<string, number>(),
+    trails: new Map<string, number>(),
   };
   let queued = 0;
   // The write of the batch before, if any: awaited before the next one starts, so batches commit

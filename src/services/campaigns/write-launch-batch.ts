@@ -1,6 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import type { Purpose } from '../../contracts/records.ts';
 import type { Schema } from '../../db/schema.ts';
+import { internTrails } from '../../db/writers/decision-trails.ts';
 import type { MemberPlan } from '../../domain/campaigns/decide-member.ts';
 import { assignmentSnapshotIds } from './record-assignment-segments.ts';
 
@@ -33,6 +34,8 @@ export interface LaunchBatchContext {
   decidedAt: Date;
   /** Snapshot ids interned by earlier batches, by `snapshotKey`; this batch's new ones are added once it commits. */
   snapshots: Map<string, number>;
+  /** Rule trail ids stored by earlier batches, by `trailKey`; likewise added once a batch commits. */
+  trails: Map<string, number>;
 }
 
 const iso = (date: Date | null) => (date === null ? null : date.toISOString());
@@ -47,17 +50,17 @@ const iso = (date: Date | null) => (date === null ? null : date.toISOString());
  */
 function distinctShapes<T>(
   rows: readonly LaunchRow[],
-  key: (row: LaunchRow) => string,
-  shape: (row: LaunchRow) => T,
+  key: (row: LaunchRow, i: number) => string,
+  shape: (row: LaunchRow, i: number) => T,
 ): { shapes: (T & { n: number })[]; shapeOf: number[] } {
   const index = new Map<string, number>();
   const shapes: (T & { n: number })[] = [];
-  const shapeOf = rows.map((row) => {
-    const k = key(row);
+  const shapeOf = rows.map((row, i) => {
+    const k = key(row, i);
     let at = index.get(k);
     if (at === undefined) {
       at = shapes.length + 1;
-      shapes.push({ ...shape(row), n: at });
+      shapes.push({ ...shape(row, i), n: at });
       index.set(k, at);
     }
     return at;
@@ -67,11 +70,35 @@ function distinctShapes<T>(
 
 const variantOf = ({ arm }: MemberPlan) => (arm.arm === 'treatment' ? arm.variant : null);
 
-/** Identity of a decision's shared columns: the fields joined by NUL, which no stored text contains. */
-function decisionKey({ step, plan }: LaunchRow): string {
-  let key = `${step}\u0000${plan.arm.arm}\u0000${variantOf(plan)}\u0000${plan.outcome}\u0000${plan.excludedBy}\u0000${plan.channel}\u0000${plan.sendAt?.getTime()}\u0000`;
-  for (const r of plan.rules) key += `${r.rule}\u0000${r.outcome}\u0000${r.detail}\u0000`;
+/**
+ * A trail's identity, cheaper to build than its JSON (which only a trail not stored yet needs): the
+ * fields joined by NUL, which no stored text contains.
+ */
+function trailKey(rules: MemberPlan['rules']): string {
+  let key = '';
+  for (const r of rules) key += `${r.rule}\u0000${r.outcome}\u0000${r.detail}\u0000`;
   return key;
+}
+
+/**
+ * Each row's rule trail id (migration 0014): those stored by earlier batches from `known`, the rest
+ * stored in the caller's transaction and returned as `added`, for the caller to remember once that
+ * transaction has committed.
+ */
+async function trailIds(
+  tx: Kysely<Schema>,
+  context: LaunchBatchContext,
+  rows: readonly LaunchRow[],
+): Promise<{ ids: number[]; added: Map<string, number> }> {
+  const keys = rows.map(({ plan }) => trailKey(plan.rules));
+  const missing = new Map<string, string>();
+  keys.forEach((key, i) => {
+    const rules = rows[i]?.plan.rules;
+    if (!context.trails.has(key) && !missing.has(key) && rules) missing.set(key, JSON.stringify(rules));
+  });
+  const stored = await internTrails(tx, context.programId, [...missing.values()]);
+  const added = new Map([...missing.keys()].map((key, i) => [key, stored[i] as number]));
+  return { ids: keys.map((key) => context.trails.get(key) ?? (added.get(key) as number)), added };
 }
 
 async function insertDecisions(
@@ -79,32 +106,38 @@ async function insertDecisions(
   context: LaunchBatchContext,
   rows: readonly LaunchRow[],
   snapshotIds: readonly (number | null)[],
+  trails: readonly number[],
 ) {
-  const { shapes, shapeOf } = distinctShapes(rows, decisionKey, ({ step, plan }) => ({
-    step,
-    arm: plan.arm.arm,
-    variant: variantOf(plan),
-    outcome: plan.outcome,
-    excluded_by: plan.excludedBy,
-    channel: plan.channel,
-    send_at: iso(plan.sendAt),
-    rules: plan.rules,
-  }));
+  const { shapes, shapeOf } = distinctShapes(
+    rows,
+    ({ step, plan }, i) =>
+      `${step}\u0000${plan.arm.arm}\u0000${variantOf(plan)}\u0000${plan.outcome}\u0000${plan.excludedBy}\u0000${plan.channel}\u0000${plan.sendAt?.getTime()}\u0000${trails[i]}`,
+    ({ step, plan }, i) => ({
+      step,
+      arm: plan.arm.arm,
+      variant: variantOf(plan),
+      outcome: plan.outcome,
+      excluded_by: plan.excludedBy,
+      channel: plan.channel,
+      send_at: iso(plan.sendAt),
+      trail_id: trails[i],
+    }),
+  );
   // `OFFSET 0` keeps the shapes a relation of their own, parsed once, rather than pulled up into the
   // join where their columns were parsed once per member.
   await sql`
     INSERT INTO campaign_decisions (program_id, campaign, step, member_id, version, arm, variant, outcome,
-      excluded_by, channel, send_at, rules, decided_at, snapshot_id)
+      excluded_by, channel, send_at, trail_id, decided_at, snapshot_id)
     SELECT ${context.programId}, ${context.campaign}, s.step, d.member_id, ${context.version}, s.arm, s.variant,
-      s.outcome, s.excluded_by, s.channel, s.send_at, s.rules, ${context.decidedAt.toISOString()}::timestamptz,
-      d.snapshot_id
+      s.outcome, s.excluded_by, s.channel, s.send_at, s.trail_id,
+      ${context.decidedAt.toISOString()}::timestamptz, d.snapshot_id
     FROM unnest(
       ${rows.map((r) => r.memberId)}::bigint[],
       ${shapeOf}::int[],
       ${snapshotIds}::bigint[]
     ) WITH ORDINALITY AS d (member_id, shape, snapshot_id, n)
     JOIN (SELECT * FROM jsonb_to_recordset(${JSON.stringify(shapes)}::jsonb) AS x (n int, step text, arm text,
-      variant text, outcome text, excluded_by text, channel text, send_at timestamptz, rules jsonb) OFFSET 0) s
+      variant text, outcome text, excluded_by text, channel text, send_at timestamptz, trail_id bigint) OFFSET 0) s
       ON s.n = d.shape
     ORDER BY d.n
     ON CONFLICT (program_id, campaign, step, member_id) DO NOTHING`.execute(tx);
@@ -163,16 +196,18 @@ export async function writeLaunchBatch(
   rows: readonly LaunchRow[],
 ): Promise<number> {
   if (rows.length === 0) return 0;
-  const { queued, added } = await db.transaction().execute(async (tx) => {
-    const { ids, added } = await assignmentSnapshotIds(
+  const { queued, snapshots, trails } = await db.transaction().execute(async (tx) => {
+    const snapshots = await assignmentSnapshotIds(
       tx,
       context.programId,
       rows.map(({ plan, snapshot }) => ({ outcome: plan.outcome, excludedBy: plan.excludedBy, snapshot })),
       context.snapshots,
     );
-    await insertDecisions(tx, context, rows, ids);
-    return { queued: await insertOutbox(tx, context, rows), added };
+    const trails = await trailIds(tx, context, rows);
+    await insertDecisions(tx, context, rows, snapshots.ids, trails.ids);
+    return { queued: await insertOutbox(tx, context, rows), snapshots, trails };
   });
-  for (const [key, id] of added) context.snapshots.set(key, id);
+  for (const [key, id] of snapshots.added) context.snapshots.set(key, id);
+  for (const [key, id] of trails.added) context.trails.set(key, id);
   return queued;
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { CampaignDefinitionInput } from '../../contracts/campaigns.ts';
 import { CampaignDefinition } from '../../contracts/campaigns.ts';
 import { recordSnapshots, snapshotsOf } from '../../db/writers/campaign-snapshots.ts';
+import { internTrails } from '../../db/writers/decision-trails.ts';
 import { definitionHash } from '../campaigns/campaign-store.ts';
 import { createProgram } from '../create-program.ts';
 import type { Deps } from '../deps.ts';
@@ -94,6 +95,7 @@ export async function measuredProgram(deps: Deps, input: MeasuredProgramInput): 
       })
       .execute();
   }
+  const [noRules] = await internTrails(deps.db, programId, ['[]']);
   for (let i = 0; i < input.decisions.length; i += 500) {
     const chunk = input.decisions.slice(i, i + 500);
     await deps.db
@@ -111,7 +113,7 @@ export async function measuredProgram(deps: Deps, input: MeasuredProgramInput): 
           excluded_by: d.excludedBy ?? (d.arm === 'holdout' ? 'holdout' : null),
           channel: 'email',
           send_at: new Date(d.decidedAt),
-          rules: '[]',
+          trail_id: noRules as number,
           decided_at: new Date(d.decidedAt),
         })),
       )
