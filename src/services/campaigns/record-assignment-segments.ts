@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Schema } from '../../db/schema.ts';
 import { internSnapshots, snapshotOfKey } from '../../db/writers/campaign-snapshots.ts';
+import { idsByKey } from './ids-by-key.ts';
 
 // The segment snapshot behind per-segment campaign reports (docs/measurement.md): when a launch
 // assigns members to an arm, their memberships in every scheme, read with the rest of the audience,
@@ -44,12 +45,5 @@ export async function assignmentSnapshotIds(
       throw new Error('an assigned member was read without their segments');
     return decision.snapshot;
   });
-  const missing = new Set<string>();
-  for (const key of keys) if (key !== null && !known.has(key)) missing.add(key);
-  const interned = await internSnapshots(db, programId, [...missing].map(snapshotOfKey));
-  const added = new Map([...missing].map((key, i) => [key, interned[i] as number]));
-  return {
-    ids: keys.map((key) => (key === null ? null : (known.get(key) ?? added.get(key) ?? null))),
-    added,
-  };
+  return idsByKey(keys, known, (missing) => internSnapshots(db, programId, missing.map(snapshotOfKey)));
 }

@@ -3,6 +3,7 @@ import type { Purpose } from '../../contracts/records.ts';
 import type { Schema } from '../../db/schema.ts';
 import { internTrails } from '../../db/writers/decision-trails.ts';
 import type { MemberPlan } from '../../domain/campaigns/decide-member.ts';
+import { idsByKey } from './ids-by-key.ts';
 import { assignmentSnapshotIds } from './record-assignment-segments.ts';
 
 // What a launch writes for one batch of decided members, in one transaction (ADR 0013, ADR 0026):
@@ -80,33 +81,12 @@ function trailKey(rules: MemberPlan['rules']): string {
   return key;
 }
 
-/**
- * Each row's rule trail id (migration 0014): those stored by earlier batches from `known`, the rest
- * stored in the caller's transaction and returned as `added`, for the caller to remember once that
- * transaction has committed.
- */
-async function trailIds(
-  tx: Kysely<Schema>,
-  context: LaunchBatchContext,
-  rows: readonly LaunchRow[],
-): Promise<{ ids: number[]; added: Map<string, number> }> {
-  const keys = rows.map(({ plan }) => trailKey(plan.rules));
-  const missing = new Map<string, string>();
-  keys.forEach((key, i) => {
-    const rules = rows[i]?.plan.rules;
-    if (!context.trails.has(key) && !missing.has(key) && rules) missing.set(key, JSON.stringify(rules));
-  });
-  const stored = await internTrails(tx, context.programId, [...missing.values()]);
-  const added = new Map([...missing.keys()].map((key, i) => [key, stored[i] as number]));
-  return { ids: keys.map((key) => context.trails.get(key) ?? (added.get(key) as number)), added };
-}
-
 async function insertDecisions(
   tx: Kysely<Schema>,
   context: LaunchBatchContext,
   rows: readonly LaunchRow[],
   snapshotIds: readonly (number | null)[],
-  trails: readonly number[],
+  trails: readonly (number | null)[],
 ) {
   const { shapes, shapeOf } = distinctShapes(
     rows,
@@ -203,7 +183,15 @@ export async function writeLaunchBatch(
       rows.map(({ plan, snapshot }) => ({ outcome: plan.outcome, excludedBy: plan.excludedBy, snapshot })),
       context.snapshots,
     );
-    const trails = await trailIds(tx, context, rows);
+    const trailKeys = rows.map(({ plan }) => trailKey(plan.rules));
+    const trails = await idsByKey(trailKeys, context.trails, (missing) => {
+      const rulesOf = new Map(trailKeys.map((key, i) => [key, rows[i]?.plan.rules]));
+      return internTrails(
+        tx,
+        context.programId,
+        missing.map((key) => JSON.stringify(rulesOf.get(key))),
+      );
+    });
     await insertDecisions(tx, context, rows, snapshots.ids, trails.ids);
     return { queued: await insertOutbox(tx, context, rows), snapshots, trails };
   });
