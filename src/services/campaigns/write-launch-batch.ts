@@ -8,8 +8,10 @@ import { assignmentSnapshotIds } from './record-assignment-segments.ts';
 
 // What a launch writes for one batch of decided members, in one transaction (ADR 0013, ADR 0026):
 // every decision, and an outbox row for every message to send. Each table takes one INSERT per
-// batch whose values arrive as one array per column (unnest), so a batch of thousands of members is
-// a handful of parameters rather than tens of thousands, and the same SQL runs on both engines.
+// batch: the values each member has of their own arrive as one array per column (unnest), those
+// many members share as one JSON row per distinct combination, so a batch of thousands of members
+// is a handful of parameters rather than tens of thousands, and the same SQL runs on both engines.
+// Rule trails are stored once per program and referred to by id (migration 0014).
 // The unique key (program, campaign, step, member) of both tables makes a re-run or a resumed
 // launch write nothing twice. Each assigned member's decision carries the id of their segment
 // snapshot at assignment (for per-segment reports, ADR 0023, migration 0012).
