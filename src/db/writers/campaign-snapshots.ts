@@ -80,18 +80,15 @@ export interface SegmentSnapshot {
 }
 
 /**
- * A snapshot's identity as one string, for finding its id among those already interned: each pair
- * as scheme, unit separator, segment, the pairs joined by the record separator (names never hold
- * either, contracts/segments.ts). `SNAPSHOT_KEY` builds the same string in SQL, so a launch reads
- * each member's key and turns only a new one back into arrays (`snapshotOfKey`).
+ * A member's snapshot as one string, aggregated over their `segment_memberships` rows, for finding
+ * its id among those already interned: each pair as scheme, unit separator (chr 31), segment, the
+ * pairs joined by the record separator (chr 30) in `SNAPSHOT_ORDER`; names never hold either
+ * (contracts/segments.ts). A launch reads each member's key and turns only a new one back into
+ * arrays (`snapshotOfKey`).
  */
-export const snapshotKey = (snapshot: SegmentSnapshot): string =>
-  snapshot.schemes.map((scheme, i) => `${scheme}\u001f${snapshot.segments[i]}`).join('\u001e');
-
-/** `snapshotKey` of a member's memberships, as an aggregate over their `segment_memberships` rows. */
 export const SNAPSHOT_KEY = sql<string>`coalesce(string_agg(scheme || chr(31) || segment, chr(30) ORDER BY ${SNAPSHOT_ORDER}), '')`;
 
-/** The snapshot a `snapshotKey` names. */
+/** The snapshot a `SNAPSHOT_KEY` names. */
 export function snapshotOfKey(key: string): SegmentSnapshot {
   const pairs = key === '' ? [] : key.split('\u001e').map((pair) => pair.split('\u001f'));
   return { schemes: pairs.map((p) => p[0] ?? ''), segments: pairs.map((p) => p[1] ?? '') };

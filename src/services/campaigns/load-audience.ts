@@ -217,12 +217,12 @@ async function withHistory(
   // A page of consecutive ids (a whole-program audience) is its range alone: the array would make the
   // index scan descend once per member instead of reading the range through.
   const dense = last - first + 1 === memberIds.length;
-  const ids = dense
-    ? sql<boolean>`member_id BETWEEN ${first} AND ${last}`
-    : sql<boolean>`member_id BETWEEN ${first} AND ${last} AND member_id = ANY(${memberIds}::bigint[])`;
-  const pids = dense
-    ? sql<boolean>`p.member_id BETWEEN ${first} AND ${last}`
-    : sql<boolean>`p.member_id BETWEEN ${first} AND ${last} AND p.member_id = ANY(${memberIds}::bigint[])`;
+  const inPage = (column: string) =>
+    dense
+      ? sql<boolean>`${sql.ref(column)} BETWEEN ${first} AND ${last}`
+      : sql<boolean>`${sql.ref(column)} BETWEEN ${first} AND ${last} AND ${sql.ref(column)} = ANY(${memberIds}::bigint[])`;
+  const ids = inPage('member_id');
+  const pids = inPage('p.member_id');
   const windowHours = Math.max(
     1,
     ...Object.values(options.policy.frequencyCaps).map((c) => c.windowHours),

@@ -14,7 +14,7 @@ import { idsByKey } from './ids-by-key.ts';
 export interface AssignedDecision {
   outcome: 'send' | 'deferred' | 'excluded' | 'holdout';
   excludedBy: string | null;
-  /** The member's memberships when the audience was read, as their `snapshotKey`. */
+  /** The member's memberships when the audience was read, as their `SNAPSHOT_KEY`. */
   snapshot?: string | undefined;
 }
 

@@ -24,7 +24,7 @@ export interface LaunchRow {
   plan: MemberPlan;
   /** The channel's idempotency key, for a plan with a message. */
   idempotencyKey: string;
-  /** The member's memberships when the audience was read, as their `snapshotKey`. */
+  /** The member's memberships when the audience was read, as their `SNAPSHOT_KEY`. */
   snapshot?: string | undefined;
 }
 
@@ -35,7 +35,7 @@ export interface LaunchBatchContext {
   version: number;
   purpose: Purpose;
   decidedAt: Date;
-  /** Snapshot ids interned by earlier batches, by `snapshotKey`; this batch's new ones are added once it commits. */
+  /** Snapshot ids interned by earlier batches, by `SNAPSHOT_KEY`; this batch's new ones are added once it commits. */
   snapshots: Map<string, number>;
   /** Rule trail ids stored by earlier batches, by `trailKey`; likewise added once a batch commits. */
   trails: Map<string, number>;
