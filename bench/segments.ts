@@ -10,6 +10,8 @@
 //        [--batch-ms N]     (a) as a forwarder sends: the events due in each N ms go in one request
 //                           at the end of it (latency still counts from each event's due time);
 //                           0, the default, sends one event per request
+//        [--parts a,b,c]    which measures to run (all by default), e.g. --parts a to measure the
+//                           event latency again on a database an earlier run built
 //
 // The database is created if missing and the demo program is loaded once (the slow part at a
 // million members); later runs reuse it. Each run moves the bench clock one day on per refresh.
@@ -42,6 +44,7 @@ const { values } = parseArgs({
     program: { type: 'string', default: 'bench' },
     'full-refresh': { type: 'boolean', default: false },
     'batch-ms': { type: 'string', default: '0' },
+    parts: { type: 'string', default: 'a,b,c' },
   },
 });
 const MEMBERS = Number(values.members);
@@ -51,6 +54,9 @@ const URL_ = values['database-url'];
 const PORT = Number(values.port);
 const PROGRAM = values.program;
 const BATCH_MS = Number(values['batch-ms']);
+const PARTS = new Set(values.parts.split(',').map((p) => p.trim()));
+for (const part of PARTS)
+  if (!['a', 'b', 'c'].includes(part)) throw new Error(`unknown part ${part}: a, b or c`);
 const DAY_MS = 86_400_000;
 /** The demo is generated three days ago, so that the bench's daily refreshes stay in the past. */
 const GENERATED = new Date(Math.floor(Date.now() / DAY_MS) * DAY_MS - 3 * DAY_MS);
@@ -84,6 +90,7 @@ if (present < MEMBERS) {
     programId: PROGRAM,
     rebuild: true,
     onProgress: (done, total) => {
+      if (done < last) last = 0; // the second pass (memberships) starts over
       if (done - last >= total / 10 || done === total) {
         last = done;
         log(
@@ -117,152 +124,161 @@ async function timedRefresh(label: string, options: { full?: boolean }) {
       `${s.evaluated.toLocaleString('en')} evaluated ${JSON.stringify(s.reasons)}, ${s.entered} entries, ${s.left} exits`,
   );
 }
-await timedRefresh('daily refresh, a day on', {});
-await timedRefresh('daily refresh, a day on', {});
-if (values['full-refresh']) await timedRefresh('full refresh (every member re-evaluated)', { full: true });
+if (PARTS.has('b')) {
+  await timedRefresh('daily refresh, a day on', {});
+  await timedRefresh('daily refresh, a day on', {});
+  if (values['full-refresh']) await timedRefresh('full refresh (every member re-evaluated)', { full: true });
+}
 clock = new Date();
 
 // (a) event -> membership over HTTP
-const { key } = await createApiKey(deps, { programId: PROGRAM, scopes: ['ingest', 'read'], label: 'bench' });
-const server = spawn(
-  process.execPath,
-  ['bin/narrowcast.mjs', '--database-url', URL_, 'serve', '--port', String(PORT), '--refresh-every', '0'],
-  { stdio: ['ignore', 'pipe', 'inherit'] },
-);
-await new Promise<void>((resolve, reject) => {
-  server.stdout.on('data', (chunk: Buffer) => {
-    if (chunk.toString().includes('is running')) resolve();
+async function measureEventLatency() {
+  const { key } = await createApiKey(deps, {
+    programId: PROGRAM,
+    scopes: ['ingest', 'read'],
+    label: 'bench',
   });
-  server.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
-});
-const endpoint = `http://127.0.0.1:${PORT}/v1/programs/${PROGRAM}/engagement`;
-const latencies: number[] = [];
-let errors = 0;
-const statuses = new Map<string, number>();
-const note = (status: string) => statuses.set(status, (statuses.get(status) ?? 0) + 1);
-const total = RATE * SECONDS;
-const runId = Date.now().toString(36);
-const started = performance.now();
-const inflight: Promise<void>[] = [];
-type Due = { due: number; record: unknown };
-// Open loop: latency is counted from when each event was due, so a slow server cannot hide it.
-const send = (batch: readonly Due[]) =>
-  inflight.push(
-    fetch(endpoint, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ records: batch.map((e) => e.record) }),
-    })
-      .then(async (response) => {
-        const text = await response.text();
-        const answered = performance.now();
-        note(response.status === 201 ? '201' : `${response.status} ${text.slice(0, 80)}`);
-        if (response.status !== 201) errors += batch.length;
-        for (const e of batch) latencies.push(answered - e.due);
-      })
-      .catch((error: unknown) => {
-        errors += batch.length;
-        note(
-          `failed: ${error instanceof Error ? ((error.cause as Error | undefined)?.message ?? error.message) : String(error)}`,
-        );
-      }),
+  const server = spawn(
+    process.execPath,
+    ['bin/narrowcast.mjs', '--database-url', URL_, 'serve', '--port', String(PORT), '--refresh-every', '0'],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
   );
-const sleepUntil = async (at: number) => {
-  const wait = at - performance.now();
-  if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-};
-let pending: Due[] = [];
-let windowEnd = started + BATCH_MS;
-for (let i = 0; i < total; i++) {
-  const due = started + (i * 1000) / RATE;
-  if (BATCH_MS > 0 && due >= windowEnd) {
-    await sleepUntil(windowEnd);
-    if (pending.length > 0) send(pending);
-    pending = [];
-    while (windowEnd <= due) windowEnd += BATCH_MS;
-  }
-  if (BATCH_MS === 0) await sleepUntil(due);
-  const member = `M${String(1 + ((i * 7919) % MEMBERS)).padStart(7, '0')}`;
-  const record = {
-    id: `bench-${runId}-${i}`,
-    memberId: member,
-    occurredAt: clock.toISOString(),
-    kind: 'review',
+  await new Promise<void>((resolve, reject) => {
+    server.stdout.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('is running')) resolve();
+    });
+    server.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
+  });
+  const endpoint = `http://127.0.0.1:${PORT}/v1/programs/${PROGRAM}/engagement`;
+  const latencies: number[] = [];
+  let errors = 0;
+  const statuses = new Map<string, number>();
+  const note = (status: string) => statuses.set(status, (statuses.get(status) ?? 0) + 1);
+  const total = RATE * SECONDS;
+  const runId = Date.now().toString(36);
+  const started = performance.now();
+  const inflight: Promise<void>[] = [];
+  type Due = { due: number; record: unknown };
+  // Open loop: latency is counted from when each event was due, so a slow server cannot hide it.
+  const send = (batch: readonly Due[]) =>
+    inflight.push(
+      fetch(endpoint, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ records: batch.map((e) => e.record) }),
+      })
+        .then(async (response) => {
+          const text = await response.text();
+          const answered = performance.now();
+          note(response.status === 201 ? '201' : `${response.status} ${text.slice(0, 80)}`);
+          if (response.status !== 201) errors += batch.length;
+          for (const e of batch) latencies.push(answered - e.due);
+        })
+        .catch((error: unknown) => {
+          errors += batch.length;
+          note(
+            `failed: ${error instanceof Error ? ((error.cause as Error | undefined)?.message ?? error.message) : String(error)}`,
+          );
+        }),
+    );
+  const sleepUntil = async (at: number) => {
+    const wait = at - performance.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
   };
-  if (BATCH_MS > 0) pending.push({ due, record });
-  else send([{ due, record }]);
+  let pending: Due[] = [];
+  let windowEnd = started + BATCH_MS;
+  for (let i = 0; i < total; i++) {
+    const due = started + (i * 1000) / RATE;
+    if (BATCH_MS > 0 && due >= windowEnd) {
+      await sleepUntil(windowEnd);
+      if (pending.length > 0) send(pending);
+      pending = [];
+      while (windowEnd <= due) windowEnd += BATCH_MS;
+    }
+    if (BATCH_MS === 0) await sleepUntil(due);
+    const member = `M${String(1 + ((i * 7919) % MEMBERS)).padStart(7, '0')}`;
+    const record = {
+      id: `bench-${runId}-${i}`,
+      memberId: member,
+      occurredAt: clock.toISOString(),
+      kind: 'review',
+    };
+    if (BATCH_MS > 0) pending.push({ due, record });
+    else send([{ due, record }]);
+  }
+  if (pending.length > 0) {
+    await sleepUntil(windowEnd);
+    send(pending);
+  }
+  await Promise.all(inflight);
+  const elapsed = performance.now() - started;
+  server.kill('SIGTERM');
+  latencies.sort((a, b) => a - b);
+  const pct = (p: number) =>
+    latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? NaN;
+  const perRequest = BATCH_MS > 0 ? `those due in each ${BATCH_MS} ms in one request` : 'one per request';
+  log(
+    `(a) ${total.toLocaleString('en')} review events over HTTP, ${perRequest}, at ${RATE}/s for ${SECONDS} s ` +
+      `(achieved ${((total / elapsed) * 1000).toFixed(0)}/s): p50 ${pct(50).toFixed(1)} ms, p90 ${pct(90).toFixed(1)} ms, ` +
+      `p99 ${pct(99).toFixed(1)} ms, max ${(latencies.at(-1) ?? NaN).toFixed(1)} ms, errors ${errors}`,
+  );
+  if (errors > 0) log(`    outcomes: ${JSON.stringify(Object.fromEntries(statuses))}`);
+  // Each 201 means the member's features and memberships were updated in the event's transaction.
+  const check = await database.db
+    .selectFrom('engagement')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('program_id', '=', PROGRAM)
+    .where('event_id', 'like', `bench-${runId}-%`)
+    .executeTakeFirstOrThrow();
+  log(`    stored events of this run: ${check.n}`);
 }
-if (pending.length > 0) {
-  await sleepUntil(windowEnd);
-  send(pending);
-}
-await Promise.all(inflight);
-const elapsed = performance.now() - started;
-server.kill('SIGTERM');
-latencies.sort((a, b) => a - b);
-const pct = (p: number) =>
-  latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? NaN;
-const perRequest = BATCH_MS > 0 ? `those due in each ${BATCH_MS} ms in one request` : 'one per request';
-log(
-  `(a) ${total.toLocaleString('en')} review events over HTTP, ${perRequest}, at ${RATE}/s for ${SECONDS} s ` +
-    `(achieved ${((total / elapsed) * 1000).toFixed(0)}/s): p50 ${pct(50).toFixed(1)} ms, p90 ${pct(90).toFixed(1)} ms, ` +
-    `p99 ${pct(99).toFixed(1)} ms, max ${(latencies.at(-1) ?? NaN).toFixed(1)} ms, errors ${errors}`,
-);
-if (errors > 0) log(`    outcomes: ${JSON.stringify(Object.fromEntries(statuses))}`);
-// Each 201 means the member's features and memberships were updated in the event's transaction.
-const check = await database.db
-  .selectFrom('engagement')
-  .select((eb) => eb.fn.countAll<string>().as('n'))
-  .where('program_id', '=', PROGRAM)
-  .where('event_id', 'like', `bench-${runId}-%`)
-  .executeTakeFirstOrThrow();
-log(`    stored events of this run: ${check.n}`);
 
 // (c) DuckDB on the same raw history. A refresh to now first, so every member is current as of the
 // same day; day counts are compared through the stored dates they count from (stored features of
 // members who were not due keep the day counts of their last evaluation; members show derives them).
-clock = new Date();
-await timedRefresh('refresh to now, before the comparison', {});
-const asOf = clock;
-const dir = await mkdtemp(join(tmpdir(), 'narrowcast-bench-'));
-const client = new pg.Client({ connectionString: URL_ });
-await client.connect();
-const exportStarted = performance.now();
-const exportCsv = async (name: string, query: string) => {
-  const stream = client.query(copyTo(`COPY (${query}) TO STDOUT (FORMAT csv, HEADER)`));
-  await pipeline(stream, createWriteStream(join(dir, `${name}.csv`)));
-};
-const p = `program_id = '${PROGRAM}'`;
-await exportCsv('members', `SELECT member_id, joined_at FROM members WHERE ${p}`);
-await exportCsv(
-  'purchases',
-  `SELECT member_id, kind, occurred_at, merchandise_amount FROM purchases WHERE ${p}`,
-);
-await exportCsv('points', `SELECT member_id, type, points, occurred_at FROM points WHERE ${p}`);
-await exportCsv('engagement', `SELECT member_id, occurred_at FROM engagement WHERE ${p}`);
-await exportCsv(
-  'stored',
-  `SELECT member_id, (features->>'last_purchase_at')::timestamptz AS last_purchase_at, (features->>'frequency_orders')::int AS frequency_orders,
+async function compareWithDuckDB() {
+  clock = new Date();
+  await timedRefresh('refresh to now, before the comparison', {});
+  const asOf = clock;
+  const dir = await mkdtemp(join(tmpdir(), 'narrowcast-bench-'));
+  const client = new pg.Client({ connectionString: URL_ });
+  await client.connect();
+  const exportStarted = performance.now();
+  const exportCsv = async (name: string, query: string) => {
+    const stream = client.query(copyTo(`COPY (${query}) TO STDOUT (FORMAT csv, HEADER)`));
+    await pipeline(stream, createWriteStream(join(dir, `${name}.csv`)));
+  };
+  const p = `program_id = '${PROGRAM}'`;
+  await exportCsv('members', `SELECT member_id, joined_at FROM members WHERE ${p}`);
+  await exportCsv(
+    'purchases',
+    `SELECT member_id, kind, occurred_at, merchandise_amount FROM purchases WHERE ${p}`,
+  );
+  await exportCsv('points', `SELECT member_id, type, points, occurred_at FROM points WHERE ${p}`);
+  await exportCsv('engagement', `SELECT member_id, occurred_at FROM engagement WHERE ${p}`);
+  await exportCsv(
+    'stored',
+    `SELECT member_id, (features->>'last_purchase_at')::timestamptz AS last_purchase_at, (features->>'frequency_orders')::int AS frequency_orders,
      (features->>'frequency_days')::int AS frequency_days, (features->>'monetary_total')::numeric(18,4) AS monetary_total,
      (features->>'orders_90d')::int AS orders_90d, (features->>'spend_90d')::numeric(18,4) AS spend_90d,
      (features->>'orders_prev_90d')::int AS orders_prev_90d, (features->>'points_balance')::bigint AS points_balance,
      (features->>'engagements')::int AS engagements
    FROM member_features WHERE ${p}`,
-);
-await client.end();
-const exportMs = performance.now() - exportStarted;
+  );
+  await client.end();
+  const exportMs = performance.now() - exportStarted;
 
-const duck = await (await DuckDBInstance.create(':memory:')).connect();
-const read = (name: string) => `read_csv('${join(dir, `${name}.csv`)}', header = true)`;
-const loadStarted = performance.now();
-for (const name of ['members', 'purchases', 'points', 'engagement', 'stored']) {
-  await duck.run(`CREATE TABLE ${name} AS SELECT * FROM ${read(name)}`);
-}
-const loadMs = performance.now() - loadStarted;
-const asOfDay = `DATE '${asOf.toISOString().slice(0, 10)}'`;
-const day = (column: string) => `CAST(timezone('UTC', ${column}) AS DATE)`;
-const computeStarted = performance.now();
-await duck.run(`CREATE TABLE reference AS
+  const duck = await (await DuckDBInstance.create(':memory:')).connect();
+  const read = (name: string) => `read_csv('${join(dir, `${name}.csv`)}', header = true)`;
+  const loadStarted = performance.now();
+  for (const name of ['members', 'purchases', 'points', 'engagement', 'stored']) {
+    await duck.run(`CREATE TABLE ${name} AS SELECT * FROM ${read(name)}`);
+  }
+  const loadMs = performance.now() - loadStarted;
+  const asOfDay = `DATE '${asOf.toISOString().slice(0, 10)}'`;
+  const day = (column: string) => `CAST(timezone('UTC', ${column}) AS DATE)`;
+  const computeStarted = performance.now();
+  await duck.run(`CREATE TABLE reference AS
   WITH o AS (
     SELECT member_id,
       count(*) FILTER (WHERE kind = 'order') AS frequency_orders,
@@ -286,8 +302,8 @@ await duck.run(`CREATE TABLE reference AS
     coalesce(o.orders_prev_90d, 0) AS orders_prev_90d, coalesce(pt.points_balance, 0) AS points_balance,
     coalesce(e.engagements, 0) AS engagements
   FROM members m LEFT JOIN o USING (member_id) LEFT JOIN pt USING (member_id) LEFT JOIN e USING (member_id)`);
-const computeMs = performance.now() - computeStarted;
-const compared = await duck.runAndReadAll(`
+  const computeMs = performance.now() - computeStarted;
+  const compared = await duck.runAndReadAll(`
   SELECT count(*) AS members,
     count(*) FILTER (WHERE s.member_id IS NULL OR r.last_purchase_at IS DISTINCT FROM s.last_purchase_at
       OR r.frequency_orders <> s.frequency_orders OR r.frequency_days <> s.frequency_days
@@ -295,10 +311,14 @@ const compared = await duck.runAndReadAll(`
       OR r.orders_prev_90d <> s.orders_prev_90d OR r.points_balance <> s.points_balance
       OR r.engagements <> s.engagements) AS different
   FROM reference r LEFT JOIN stored s USING (member_id)`);
-const [members, different] = compared.getRows()[0] as [bigint, bigint];
-log(
-  `(c) DuckDB from raw history as of ${asOf.toISOString().slice(0, 10)}: features of ${members.toLocaleString('en')} members computed in ${seconds(computeMs)} ` +
-    `(export from PostgreSQL ${seconds(exportMs)}, load into DuckDB ${seconds(loadMs)}); members whose stored features differ: ${different}`,
-);
-await rm(dir, { recursive: true, force: true });
+  const [members, different] = compared.getRows()[0] as [bigint, bigint];
+  log(
+    `(c) DuckDB from raw history as of ${asOf.toISOString().slice(0, 10)}: features of ${members.toLocaleString('en')} members computed in ${seconds(computeMs)} ` +
+      `(export from PostgreSQL ${seconds(exportMs)}, load into DuckDB ${seconds(loadMs)}); members whose stored features differ: ${different}`,
+  );
+  await rm(dir, { recursive: true, force: true });
+}
+
+if (PARTS.has('a')) await measureEventLatency();
+if (PARTS.has('c')) await compareWithDuckDB();
 await database.close();
