@@ -11,94 +11,100 @@ async function rows<R>(db: Kysely<Schema>, text: string, params: unknown[]): Pro
 
 const ids = (list: { member_id: number | string }[]) => list.map((r) => Number(r.member_id));
 
-/**
- * Ranks every member who has bought into 1-5 quintiles of R (last purchase day), F (orders) and M
- * (net merchandise spend), exactly as rfm-scores.ts defines them (1 + floor(5 * worse / n), ties
- * sharing the lower score), stores the scores that changed and returns those members.
- */
-export async function rankRfm(db: Kysely<Schema>, programId: string): Promise<number[]> {
-  const score = (column: string) =>
-    `LEAST(5, 1 + (5 * (rank() OVER (ORDER BY ${column}) - 1)) / count(*) OVER ())::smallint`;
-  return ids(
-    await rows(
-      db,
-      `WITH ranked AS (
-         SELECT member_id, ${score('last_purchase_day')} AS r, ${score('frequency_orders')} AS f,
-           ${score('monetary_total')} AS m
-         FROM member_features WHERE program_id = $1 AND last_purchase_day IS NOT NULL
-       )
-       UPDATE member_features s SET r_score = ranked.r, f_score = ranked.f, m_score = ranked.m
-       FROM ranked
-       WHERE s.program_id = $1 AND s.member_id = ranked.member_id
-         AND (s.r_score IS DISTINCT FROM ranked.r OR s.f_score IS DISTINCT FROM ranked.f
-           OR s.m_score IS DISTINCT FROM ranked.m)
-       RETURNING s.member_id`,
-      [programId],
-    ),
-  );
-}
-
-/** The SQL expression of a distribution's values: a rank column, or a feature read from the stored features. */
+/** A distribution's values: a rank column, or a feature read from the stored features. */
 export type DistributionSource =
   | { column: 'last_purchase_day' | 'frequency_orders' | 'monetary_total' }
   | { feature: string };
 
-const expressionOf = (source: DistributionSource) =>
-  'column' in source
-    ? `${source.column}::float8`
-    : `(features ->> '${source.feature.replaceAll("'", "''")}')::float8`;
+const quoted = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
-const filterOf = (source: DistributionSource) =>
-  'column' in source
-    ? 'last_purchase_day IS NOT NULL'
-    : `features ? '${source.feature.replaceAll("'", "''")}'`;
+export interface RanksAndDistributions {
+  /** Members whose stored R, F or M score changed. */
+  moved: number[];
+  /** One per source, ascending, nulls left out (see rankAndSummarise). */
+  distributions: number[][];
+}
 
 /**
- * Distributions of the program's members, one per source, each ascending with nulls left out:
- * every value when there are at most `maxPoints`, else the evenly spaced order statistics
- * program-context.ts's summariseDistribution would keep. Two scans of the program's state rows
- * serve every source (a count, then every source's order statistics), so the stored features are
- * read twice however many distributions a refresh needs.
+ * The set-based part of a refresh, in one statement that reads the program's state rows once:
+ *
+ * - ranks every member who has bought into 1-5 quintiles of R (last purchase day), F (orders) and
+ *   M (net merchandise spend), exactly as rfm-scores.ts defines them (1 + floor(5 * worse / n),
+ *   ties sharing the lower score), and stores the scores that changed;
+ * - summarises one distribution per source, ascending with nulls left out: every value when there
+ *   are at most `maxPoints`, else the evenly spaced order statistics program-context.ts's
+ *   summariseDistribution keeps. A rank column's distribution is of the members who have bought.
+ *
+ * The rows are read into a materialised working set once, each member's stored features decoded
+ * once (jsonb_to_record) for every feature source, and the ranks and distributions sorted from
+ * it: reading the wide state rows and decoding their features dominated when each part read them
+ * on its own. Working memory is raised for the transaction so the sorts stay in memory.
  */
-export async function distributionsOf(
+export async function rankAndSummarise(
   db: Kysely<Schema>,
   programId: string,
   sources: readonly DistributionSource[],
   maxPoints: number,
-): Promise<number[][]> {
-  if (sources.length === 0) return [];
-  const [counts] = await rows<Record<string, string | number>>(
-    db,
-    `SELECT ${sources.map((s, i) => `count(${expressionOf(s)}) FILTER (WHERE ${filterOf(s)}) AS n${i}`).join(', ')}
-     FROM member_features WHERE program_id = $1`,
-    [programId],
-  );
-  const sizes = sources.map((_, i) => Number(counts?.[`n${i}`] ?? 0));
+): Promise<RanksAndDistributions> {
+  const features = [...new Set(sources.flatMap((s) => ('feature' in s ? [s.feature] : [])))];
+  const sourceValue = (source: DistributionSource) =>
+    'column' in source
+      ? `CASE WHEN f.last_purchase_day IS NOT NULL THEN f.${source.column}::float8 END`
+      : `j.${quoted(source.feature)}`;
+  const decoded =
+    features.length === 0
+      ? ''
+      : `CROSS JOIN LATERAL jsonb_to_record(f.features) AS j(${features
+          .map((feature) => `${quoted(feature)} float8`)
+          .join(', ')})`;
+  const score = (column: string) =>
+    `LEAST(5, 1 + (5 * (rank() OVER (ORDER BY ${column}) - 1)) / count(*) OVER ())::smallint`;
   // The 0-based positions summariseDistribution keeps, asked of percentile_disc as the fraction
   // (position + 0.5) / n: it returns the value at 1-based row ceil(fraction * n) = position + 1,
-  // a half row away from either neighbour, so rounding in the fraction cannot move it.
-  const fractions = sizes.map((n) => {
-    const positions =
-      n <= maxPoints
-        ? Array.from({ length: n }, (_, k) => k)
-        : Array.from({ length: maxPoints }, (_, k) => Math.round((k * (n - 1)) / (maxPoints - 1)));
-    return positions.map((k) => (k + 0.5) / n);
-  });
-  const asked = sizes.flatMap((n, i) => (n === 0 ? [] : [i]));
-  if (asked.length === 0) return sources.map(() => []);
-  const [found] = await rows<Record<string, number[] | null>>(
+  // a half row away from either neighbour, so rounding in the fraction cannot move it. Math.round
+  // and numeric round agree here: the positions are non-negative and k * (n - 1) / (maxPoints - 1)
+  // is exact in numeric.
+  const fractions = (i: number) =>
+    `(SELECT ARRAY(SELECT (CASE WHEN n${i} <= $2 THEN k ELSE round(k * (n${i} - 1)::numeric / ($2 - 1)) END + 0.5) / n${i}
+       FROM generate_series(0, LEAST(n${i}, $2) - 1) AS k)::float8[] FROM n)`;
+  // The working set and each sort stay in memory at a million members (a transaction setting: it
+  // ends with the refresh).
+  await rows(db, `SET LOCAL work_mem = '256MB'`, []);
+  const [row] = await rows<Record<string, number[] | string[] | null>>(
     db,
-    `SELECT ${asked
-      .map(
-        (i, p) =>
-          `percentile_disc($${p + 2}::float8[]) WITHIN GROUP (ORDER BY ${expressionOf(sources[i] as DistributionSource)})
-             FILTER (WHERE ${filterOf(sources[i] as DistributionSource)}) AS d${i}`,
-      )
-      .join(', ')}
-     FROM member_features WHERE program_id = $1`,
-    [programId, ...asked.map((i) => fractions[i])],
+    `WITH v AS MATERIALIZED (
+       SELECT f.member_id, f.last_purchase_day, f.frequency_orders, f.monetary_total,
+         f.r_score, f.f_score, f.m_score${sources.map((s, i) => `,\n         ${sourceValue(s)} AS x${i}`).join('')}
+       FROM member_features f ${decoded}
+       WHERE f.program_id = $1
+     ),
+     ranked AS (
+       SELECT member_id, r_score, f_score, m_score, ${score('last_purchase_day')} AS r,
+         ${score('frequency_orders')} AS f, ${score('monetary_total')} AS m
+       FROM v WHERE last_purchase_day IS NOT NULL
+     ),
+     changed AS (
+       SELECT member_id, r, f, m FROM ranked
+       WHERE r_score IS DISTINCT FROM r OR f_score IS DISTINCT FROM f OR m_score IS DISTINCT FROM m
+     ),
+     moved AS (
+       UPDATE member_features s SET r_score = c.r, f_score = c.f, m_score = c.m
+       FROM changed c
+       WHERE s.program_id = $1 AND s.member_id = c.member_id
+         AND s.member_id = ANY (ARRAY(SELECT member_id FROM changed))
+       RETURNING s.member_id
+     ),
+     n AS (SELECT ${sources.length === 0 ? '0 AS n_' : sources.map((_, i) => `count(x${i}) AS n${i}`).join(', ')} FROM v)
+     SELECT (SELECT array_agg(member_id) FROM moved) AS moved${sources
+       .map((_, i) => `,\n       percentile_disc(${fractions(i)}) WITHIN GROUP (ORDER BY x${i}) AS d${i}`)
+       .join('')}
+     FROM v`,
+    [programId, maxPoints],
   );
-  return sources.map((_, i) => (found?.[`d${i}`] ?? []).map(Number));
+  return {
+    moved: ((row?.moved ?? []) as (number | string)[]).map(Number),
+    distributions: sources.map((_, i) => ((row?.[`d${i}`] ?? []) as number[]).map(Number)),
+  };
 }
 
 /** Members whose stored feature value lies between two thresholds (inclusive). */
@@ -109,7 +115,7 @@ export async function membersBetween(
   low: number,
   high: number,
 ): Promise<number[]> {
-  const value = expressionOf({ feature });
+  const value = `(features ->> '${feature.replaceAll("'", "''")}')::float8`;
   return ids(
     await rows(
       db,

@@ -3,12 +3,11 @@ import { loadHistories } from '../../db/queries/member-histories.ts';
 import {
   allMembers,
   type DistributionSource,
-  distributionsOf,
   dueMembers,
   latestPredictionTime,
   membersBetween,
   membersWithoutState,
-  rankRfm,
+  rankAndSummarise,
   snapshotSizes,
 } from '../../db/queries/segment-refresh.ts';
 import { featureDefinition } from '../../domain/features/feature-catalog.ts';
@@ -138,17 +137,19 @@ export async function refreshSegments(deps: Deps, options: RefreshOptions): Prom
     );
     add(mode === 'rebuild' ? 'rebuild' : 'no_state', rebuildIds);
 
-    // 2. Exact R/F/M ranks, and the distributions events will be scored against until the next refresh.
-    add('rfm_score', await rankRfm(trx, programId));
+    // 2. Exact R/F/M ranks, and the distributions events will be scored against until the next
+    // refresh, read together in one pass over the program.
     const topLeaves = topPercentLeaves(setupBefore.leavesOf(setupBefore.schemes.forMember([])));
     const due = mode === 'incremental' ? await dueMembers(trx, programId, utcDay(asOf)) : [];
     if (topLeaves.some((l) => featureDefinition(l.feature)?.source === 'as_of')) {
       // A top-percent rule on a windowed value: the due members' values must be current before
-      // the distribution is read (their memberships are decided again below, with it).
+      // the distribution is read. Only their state is stored here (their rank columns do not move
+      // with time, so the ranking below is unchanged); their memberships are decided below, once,
+      // with the new ranks and distribution.
       await reevaluateChunks(
         trx,
         setupBefore,
-        plainChunks(due, size, { cause: 'refresh', scores: 'stored' }),
+        plainChunks(due, size, { cause: 'refresh', scores: 'stored', statesOnly: true }),
       );
     }
     const sources: [string, DistributionSource][] = [
@@ -160,14 +161,15 @@ export async function refreshSegments(deps: Deps, options: RefreshOptions): Prom
         { feature },
       ]),
     ];
-    const values = await distributionsOf(
+    const ranked = await rankAndSummarise(
       trx,
       programId,
       sources.map(([, source]) => source),
       DEFAULT_DISTRIBUTION_POINTS,
     );
+    add('rfm_score', ranked.moved);
     const distributions: Record<string, number[]> = Object.fromEntries(
-      sources.map(([key], i) => [key, values[i] ?? []]),
+      sources.map(([key], i) => [key, ranked.distributions[i] ?? []]),
     );
     const setup = withDistributions(setupBefore, distributions);
 
