@@ -57,10 +57,17 @@ export async function lockMemberStates(
   memberIds: readonly number[],
 ): Promise<MemberStateRow[]> {
   if (memberIds.length === 0) return [];
+  // One index probe per member, in the order given (callers sort the ids): a plain
+  // `member_id = ANY(...) ORDER BY member_id` let the planner walk the program's whole key range in
+  // order instead, which it did when its statistics described fewer rows than the table held (a
+  // rebuild or an import writing every member's state in one transaction): each chunk then read
+  // every member's row, quadratic in the program's size.
   await db.executeQuery(
     CompiledQuery.raw(
-      `SELECT 1 FROM member_features WHERE program_id = $1 AND member_id = ANY($2::int8[])
-       ORDER BY member_id FOR UPDATE`,
+      `SELECT 1 FROM unnest($2::int8[]) AS u(id)
+       CROSS JOIN LATERAL (
+         SELECT 1 FROM member_features f WHERE f.program_id = $1 AND f.member_id = u.id FOR UPDATE
+       ) AS locked`,
       [programId, memberIds],
     ),
   );
@@ -197,7 +204,11 @@ export async function writeMembershipChanges(
          now()
        FROM transitions t
        JOIN webhooks w ON w.program_id = $1 AND w.disabled_at IS NULL AND ('segment.' || t.change) = ANY (w.events)
-       JOIN members m ON m.program_id = $1 AND m.member_id = t.member_id`,
+       -- one probe per transition a webhook wants (OFFSET 0 keeps it a probe): a hash join here
+       -- read every member of the program for each chunk of a rebuild
+       CROSS JOIN LATERAL (
+         SELECT external_id FROM members WHERE program_id = $1 AND member_id = t.member_id OFFSET 0
+       ) AS m`,
       params,
     ),
   );

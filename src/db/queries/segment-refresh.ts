@@ -135,6 +135,11 @@ export async function dueMembers(db: Kysely<Schema>, programId: string, asOfDay:
   );
 }
 
+/** Takes the state table's planner statistics again (allowed inside a transaction, which sees its own rows). */
+export async function analyzeMemberStates(db: Kysely<Schema>): Promise<void> {
+  await rows(db, 'ANALYZE member_features', []);
+}
+
 /** Every member of the program. */
 export async function allMembers(db: Kysely<Schema>, programId: string): Promise<number[]> {
   return ids(await rows(db, `SELECT member_id FROM members WHERE program_id = $1`, [programId]));

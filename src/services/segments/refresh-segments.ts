@@ -2,6 +2,7 @@ import { AppError } from '../../contracts/errors.ts';
 import { loadHistories } from '../../db/queries/member-histories.ts';
 import {
   allMembers,
+  analyzeMemberStates,
   type DistributionSource,
   dueMembers,
   latestPredictionTime,
@@ -21,6 +22,8 @@ import { type MemberChunk, type ReevaluateOptions, reevaluateChunks } from './re
 
 /** Members evaluated per statement group by default. */
 const REFRESH_CHUNK = 2_000;
+/** Members rebuilt in one refresh above which the state table's statistics are taken again. */
+const RESTATS_AFTER = 50_000;
 
 export interface RefreshOptions {
   programId: string;
@@ -136,6 +139,11 @@ export async function refreshSegments(deps: Deps, options: RefreshOptions): Prom
       (_, i) => options.onProgress?.(Math.min(rebuildIds.length, (i + 1) * size), rebuildIds.length),
     );
     add(mode === 'rebuild' ? 'rebuild' : 'no_state', rebuildIds);
+    if (rebuildIds.length >= RESTATS_AFTER) {
+      // The planner's statistics still describe the state table as it was before this transaction
+      // wrote a row for each of these members; the passes below plan their reads with them.
+      await analyzeMemberStates(trx);
+    }
 
     // 2. Exact R/F/M ranks, and the distributions events will be scored against until the next
     // refresh, read together in one pass over the program.
