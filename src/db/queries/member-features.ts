@@ -71,6 +71,9 @@ export async function lockMemberStates(
       [programId, memberIds],
     ),
   );
+  // Each part is looked up per member (OFFSET 0 keeps each LATERAL a probe): as one join over
+  // `member_id = ANY(...)`, a 2,000-member chunk of a million-member program was planned as a
+  // parallel scan of every member of the program.
   const { rows } = await db.executeQuery<MemberStateRow>(
     CompiledQuery.raw(
       `SELECT f.member_id, m.external_id, m.joined_at, f.aggregates, f.last_purchase_day,
@@ -78,12 +81,21 @@ export async function lockMemberStates(
          p.expected_purchases, p.p_alive, p.expected_spend, p.clv, p.clv_percentile,
          COALESCE((SELECT json_agg(json_build_object('scheme', s.scheme, 'segment', s.segment,
              'explanation', s.explanation))
-           FROM segment_memberships s WHERE s.program_id = f.program_id AND s.member_id = f.member_id),
+           FROM segment_memberships s WHERE s.program_id = $1 AND s.member_id = u.id),
            '[]'::json) AS memberships
-       FROM member_features f
-       JOIN members m ON m.program_id = f.program_id AND m.member_id = f.member_id
-       LEFT JOIN member_predictions p ON p.program_id = f.program_id AND p.member_id = f.member_id
-       WHERE f.program_id = $1 AND f.member_id = ANY($2::int8[])`,
+       FROM unnest($2::int8[]) AS u(id)
+       CROSS JOIN LATERAL (
+         SELECT member_id, aggregates, last_purchase_day, frequency_orders, monetary_total,
+           r_score, f_score, m_score
+         FROM member_features WHERE program_id = $1 AND member_id = u.id OFFSET 0
+       ) AS f
+       CROSS JOIN LATERAL (
+         SELECT external_id, joined_at FROM members WHERE program_id = $1 AND member_id = u.id OFFSET 0
+       ) AS m
+       LEFT JOIN LATERAL (
+         SELECT expected_purchases, p_alive, expected_spend, clv, clv_percentile
+         FROM member_predictions WHERE program_id = $1 AND member_id = u.id OFFSET 0
+       ) AS p ON true`,
       [programId, memberIds],
     ),
   );
