@@ -244,6 +244,21 @@ describe('incremental upkeep', () => {
     );
   });
 
+  it('never changes the aggregates it is given, nor anything they share with the result (property)', () => {
+    // The appliers mutate containers the result owns (aggregateHistory folds in place): a frozen
+    // input must come through untouched, and the result must equal the fold over the same events.
+    fc.assert(
+      fc.property(memberHistory, asOfTime, (history, asOf) => {
+        const events = historyEvents(history).filter(
+          (e) => Date.parse(e.record.occurredAt) <= asOf.getTime(),
+        );
+        let agg = emptyAggregates(history.joinedAt);
+        for (const event of events) agg = applyEvent(deepFreeze(agg), event);
+        expect(pruneBuckets(agg, asOf)).toEqual(aggregateHistory(history, asOf));
+      }),
+    );
+  });
+
   it('refreshes to a later as-of from stored aggregates alone, equal to a recomputation', () => {
     fc.assert(
       fc.property(memberHistory, asOfTime, fc.integer({ min: 0, max: 400 }), (history, stored, laterDays) => {
@@ -263,6 +278,15 @@ describe('incremental upkeep', () => {
     );
   });
 });
+
+/** The value, frozen all the way down: writing to any part of it throws (modules are strict). */
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    for (const part of Object.values(value)) deepFreeze(part);
+    Object.freeze(value);
+  }
+  return value;
+}
 
 /** A deterministic shuffle key. */
 function hash(text: string, seed: number): number {

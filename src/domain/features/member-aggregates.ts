@@ -144,20 +144,34 @@ function isLater(current: { occurredAt: string; id: string } | null, at: string,
   return diff > 0 || (diff === 0 && id > current.id);
 }
 
-function insertSorted(days: readonly number[], day: number): number[] {
-  if (days.includes(day)) return days as number[];
-  return [...days, day].sort((a, b) => a - b);
+/** Where `day` is or would go in an ascending list of days (binary search). */
+function dayPosition<T>(list: readonly T[], day: number, dayOf: (item: T) => number): number {
+  let low = 0;
+  let high = list.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (dayOf(list[middle] as T) < day) low = middle + 1;
+    else high = middle;
+  }
+  return low;
 }
 
-function updateBucket(
-  buckets: readonly DayBucket[],
-  day: number,
-  change: (bucket: DayBucket) => DayBucket,
-): DayBucket[] {
-  const index = buckets.findIndex((b) => b.day === day);
-  if (index >= 0) return buckets.map((b, i) => (i === index ? change(b) : b));
-  const fresh = change({ day, orders: 0, spend: '0.0000', pointsEarned: 0, engagement: {} });
-  return [...buckets, fresh].sort((a, b) => a.day - b.day);
+// The appliers below change the aggregates they are given: they write its fields and its own
+// containers (the day lists, the count maps) but never edit an element another value may share:
+// a changed bucket or declared key is replaced by a new object. applyEvent copies the containers
+// first, so it stays pure; aggregateHistory folds into one value of its own, which spares the
+// copy of every container at every event (the first pass of a rebuild spent its time there).
+
+function insertDay(days: number[], day: number): void {
+  const at = dayPosition(days, day, (d) => d);
+  if (days[at] !== day) days.splice(at, 0, day);
+}
+
+function changeBucket(buckets: DayBucket[], day: number, change: (bucket: DayBucket) => DayBucket): void {
+  const at = dayPosition(buckets, day, (b) => b.day);
+  const found = buckets[at];
+  if (found !== undefined && found.day === day) buckets[at] = change(found);
+  else buckets.splice(at, 0, change({ day, orders: 0, spend: '0.0000', pointsEarned: 0, engagement: {} }));
 }
 
 /**
@@ -168,77 +182,67 @@ export function isPurchaseEarn(entry: Pick<HistoryPoints, 'reason' | 'orderId'>)
   return entry.reason === 'purchase' || entry.orderId !== undefined;
 }
 
-function applyPurchase(agg: MemberAggregates, p: HistoryPurchase): MemberAggregates {
+function applyPurchase(agg: MemberAggregates, p: HistoryPurchase): void {
   const day = utcDay(p.occurredAt);
   const merchandise = decimalToUnits(p.merchandiseAmount);
   if (p.kind === 'refund') {
-    return {
-      ...agg,
-      netMerchandise: addMoney(agg.netMerchandise, -merchandise),
-      buckets: updateBucket(agg.buckets, day, (b) => ({ ...b, spend: addMoney(b.spend, -merchandise) })),
-    };
+    agg.netMerchandise = addMoney(agg.netMerchandise, -merchandise);
+    changeBucket(agg.buckets, day, (b) => ({ ...b, spend: addMoney(b.spend, -merchandise) }));
+    return;
   }
-  return {
-    ...agg,
-    ...withOrderAmount(agg, day, p.amount),
-    orders: agg.orders + 1,
-    purchaseDays: insertSorted(agg.purchaseDays, day),
-    netMerchandise: addMoney(agg.netMerchandise, merchandise),
-    firstPurchaseAt: earlier(agg.firstPurchaseAt, p.occurredAt),
-    lastPurchaseAt: later(agg.lastPurchaseAt, p.occurredAt),
-    buckets: updateBucket(agg.buckets, day, (b) => ({
-      ...b,
-      orders: b.orders + 1,
-      spend: addMoney(b.spend, merchandise),
-    })),
-  };
+  // The order sums read the order count and first day as they were before this order.
+  Object.assign(agg, withOrderAmount(agg, day, p.amount));
+  agg.orders += 1;
+  insertDay(agg.purchaseDays, day);
+  agg.netMerchandise = addMoney(agg.netMerchandise, merchandise);
+  agg.firstPurchaseAt = earlier(agg.firstPurchaseAt, p.occurredAt);
+  agg.lastPurchaseAt = later(agg.lastPurchaseAt, p.occurredAt);
+  changeBucket(agg.buckets, day, (b) => ({
+    ...b,
+    orders: b.orders + 1,
+    spend: addMoney(b.spend, merchandise),
+  }));
 }
 
-function applyPoints(agg: MemberAggregates, p: HistoryPoints): MemberAggregates {
+function applyPoints(agg: MemberAggregates, p: HistoryPoints): void {
   switch (p.type) {
     case 'earn':
-      return {
-        ...agg,
-        pointsEarned: agg.pointsEarned + p.points,
-        nonPurchasePointsEarned: agg.nonPurchasePointsEarned + (isPurchaseEarn(p) ? 0 : p.points),
-        buckets: updateBucket(agg.buckets, utcDay(p.occurredAt), (b) => ({
-          ...b,
-          pointsEarned: b.pointsEarned + p.points,
-        })),
-      };
+      agg.pointsEarned += p.points;
+      if (!isPurchaseEarn(p)) agg.nonPurchasePointsEarned += p.points;
+      changeBucket(agg.buckets, utcDay(p.occurredAt), (b) => ({
+        ...b,
+        pointsEarned: b.pointsEarned + p.points,
+      }));
+      return;
     case 'redeem':
-      return {
-        ...agg,
-        pointsRedeemed: agg.pointsRedeemed + p.points,
-        lastRedemptionAt: later(agg.lastRedemptionAt, p.occurredAt),
-      };
+      agg.pointsRedeemed += p.points;
+      agg.lastRedemptionAt = later(agg.lastRedemptionAt, p.occurredAt);
+      return;
     case 'expire':
-      return { ...agg, pointsExpired: agg.pointsExpired + p.points };
+      agg.pointsExpired += p.points;
+      return;
     case 'adjust':
-      return { ...agg, pointsAdjusted: agg.pointsAdjusted + p.points };
+      agg.pointsAdjusted += p.points;
+      return;
   }
 }
 
-function applyEngagement(agg: MemberAggregates, e: HistoryEngagement): MemberAggregates {
-  return {
-    ...agg,
-    engagement: { ...agg.engagement, [e.kind]: (agg.engagement[e.kind] ?? 0) + 1 },
-    buckets: updateBucket(agg.buckets, utcDay(e.occurredAt), (b) => ({
-      ...b,
-      engagement: { ...b.engagement, [e.kind]: (b.engagement[e.kind] ?? 0) + 1 },
-    })),
-  };
+function applyEngagement(agg: MemberAggregates, e: HistoryEngagement): void {
+  agg.engagement[e.kind] = (agg.engagement[e.kind] ?? 0) + 1;
+  changeBucket(agg.buckets, utcDay(e.occurredAt), (b) => ({
+    ...b,
+    engagement: { ...b.engagement, [e.kind]: (b.engagement[e.kind] ?? 0) + 1 },
+  }));
 }
 
-function applySurvey(agg: MemberAggregates, s: HistorySurvey): MemberAggregates {
+function applySurvey(agg: MemberAggregates, s: HistorySurvey): void {
   const answer: LatestAnswer = { score: s.score, occurredAt: s.occurredAt, id: s.id };
   if (s.kind === 'csat') {
-    return isLater(agg.latestCsat, s.occurredAt, s.id) ? { ...agg, latestCsat: answer } : agg;
-  }
-  return isLater(agg.latestNps, s.occurredAt, s.id) ? { ...agg, latestNps: answer } : agg;
+    if (isLater(agg.latestCsat, s.occurredAt, s.id)) agg.latestCsat = answer;
+  } else if (isLater(agg.latestNps, s.occurredAt, s.id)) agg.latestNps = answer;
 }
 
-function applyDeclaration(agg: MemberAggregates, d: HistoryDeclaration): MemberAggregates {
+function applyDeclaration(agg: MemberAggregates, d: HistoryDeclaration): void {
   const withdrawal = d.key.endsWith(CLEARED_SUFFIX);
   const key = withdrawal ? d.key.slice(0, -CLEARED_SUFFIX.length) : d.key;
   const current = agg.declarations[key];
@@ -256,24 +260,40 @@ function applyDeclaration(agg: MemberAggregates, d: HistoryDeclaration): MemberA
   const values = Object.keys(added)
     .filter((value) => cutoff === null || epochMs(added[value] as string) >= cutoff)
     .sort();
-  const next: DeclaredKey = { values, added, latest, clearedAt };
-  return { ...agg, declarations: { ...agg.declarations, [key]: next } };
+  agg.declarations[key] = { values, added, latest, clearedAt };
+}
+
+function applyInPlace(agg: MemberAggregates, event: MemberEvent): void {
+  switch (event.event) {
+    case 'purchase':
+      applyPurchase(agg, event.record);
+      break;
+    case 'points':
+      applyPoints(agg, event.record);
+      break;
+    case 'engagement':
+      applyEngagement(agg, event.record);
+      break;
+    case 'survey':
+      applySurvey(agg, event.record);
+      break;
+    case 'declaration':
+      applyDeclaration(agg, event.record);
+      break;
+  }
 }
 
 /** The aggregates after one more event. Pure: the input is not changed. */
 export function applyEvent(agg: MemberAggregates, event: MemberEvent): MemberAggregates {
-  switch (event.event) {
-    case 'purchase':
-      return applyPurchase(agg, event.record);
-    case 'points':
-      return applyPoints(agg, event.record);
-    case 'engagement':
-      return applyEngagement(agg, event.record);
-    case 'survey':
-      return applySurvey(agg, event.record);
-    case 'declaration':
-      return applyDeclaration(agg, event.record);
-  }
+  const next: MemberAggregates = {
+    ...agg,
+    purchaseDays: [...agg.purchaseDays],
+    engagement: { ...agg.engagement },
+    declarations: { ...agg.declarations },
+    buckets: [...agg.buckets],
+  };
+  applyInPlace(next, event);
+  return next;
 }
 
 /**
@@ -300,9 +320,9 @@ export function historyEvents(history: MemberHistory): MemberEvent[] {
 /** The aggregates of a history's events up to and including `asOf` (later events are ignored), pruned to `asOf`. */
 export function aggregateHistory(history: MemberHistory, asOf: Date): MemberAggregates {
   const cutoff = asOf.getTime();
-  let agg = emptyAggregates(history.joinedAt);
+  const agg = emptyAggregates(history.joinedAt);
   for (const event of historyEvents(history)) {
-    if (epochMs(event.record.occurredAt) <= cutoff) agg = applyEvent(agg, event);
+    if (epochMs(event.record.occurredAt) <= cutoff) applyInPlace(agg, event);
   }
   return pruneBuckets(agg, asOf);
 }
