@@ -1,5 +1,6 @@
 import { CompiledQuery, type Kysely } from 'kysely';
 import type { Schema } from '../schema.ts';
+import { memberProbe } from './member-probe.ts';
 
 // Reads and writes of the segment engine's per-member state. Every statement is scoped by program
 // and takes its rows as one json parameter (like the record writer), so a chunk of members is one
@@ -71,9 +72,8 @@ export async function lockMemberStates(
       [programId, memberIds],
     ),
   );
-  // Each part is looked up per member (OFFSET 0 keeps each LATERAL a probe): as one join over
-  // `member_id = ANY(...)`, a 2,000-member chunk of a million-member program was planned as a
-  // parallel scan of every member of the program.
+  // Each part is looked up per member (memberProbe): as one join over `member_id = ANY(...)`, a
+  // 2,000-member chunk of a million-member program was planned as a parallel scan of every member.
   const { rows } = await db.executeQuery<MemberStateRow>(
     CompiledQuery.raw(
       `SELECT f.member_id, m.external_id, m.joined_at, f.aggregates, f.last_purchase_day,
@@ -84,18 +84,20 @@ export async function lockMemberStates(
            FROM segment_memberships s WHERE s.program_id = $1 AND s.member_id = u.id),
            '[]'::json) AS memberships
        FROM unnest($2::int8[]) AS u(id)
-       CROSS JOIN LATERAL (
-         SELECT member_id, aggregates, last_purchase_day, frequency_orders, monetary_total,
-           r_score, f_score, m_score
-         FROM member_features WHERE program_id = $1 AND member_id = u.id OFFSET 0
-       ) AS f
-       CROSS JOIN LATERAL (
-         SELECT external_id, joined_at FROM members WHERE program_id = $1 AND member_id = u.id OFFSET 0
-       ) AS m
-       LEFT JOIN LATERAL (
-         SELECT expected_purchases, p_alive, expected_spend, clv, clv_percentile
-         FROM member_predictions WHERE program_id = $1 AND member_id = u.id OFFSET 0
-       ) AS p ON true`,
+       ${memberProbe(
+         'member_features',
+         'member_id, aggregates, last_purchase_day, frequency_orders, monetary_total, r_score, f_score, m_score',
+         'u.id',
+         'f',
+       )}
+       ${memberProbe('members', 'external_id, joined_at', 'u.id', 'm')}
+       ${memberProbe(
+         'member_predictions',
+         'expected_purchases, p_alive, expected_spend, clv, clv_percentile',
+         'u.id',
+         'p',
+         'left',
+       )}`,
       [programId, memberIds],
     ),
   );
@@ -216,11 +218,9 @@ export async function writeMembershipChanges(
          now()
        FROM transitions t
        JOIN webhooks w ON w.program_id = $1 AND w.disabled_at IS NULL AND ('segment.' || t.change) = ANY (w.events)
-       -- one probe per transition a webhook wants (OFFSET 0 keeps it a probe): a hash join here
-       -- read every member of the program for each chunk of a rebuild
-       CROSS JOIN LATERAL (
-         SELECT external_id FROM members WHERE program_id = $1 AND member_id = t.member_id OFFSET 0
-       ) AS m`,
+       -- one probe per transition a webhook wants: a hash join here read every member of the
+       -- program for each chunk of a rebuild
+       ${memberProbe('members', 'external_id', 't.member_id', 'm')}`,
       params,
     ),
   );

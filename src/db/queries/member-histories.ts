@@ -1,6 +1,7 @@
 import { CompiledQuery, type Kysely } from 'kysely';
 import type { EngagementKind } from '../../contracts/records.ts';
 import type { Schema } from '../schema.ts';
+import { memberProbe } from './member-probe.ts';
 
 // Full histories of a set of members, for rebuilding their stored aggregates from scratch (a
 // database that predates the segment engine, or `narrowcast refresh --rebuild`). Each kind is one
@@ -33,6 +34,14 @@ type Mutable = StoredHistory;
 
 const iso = (d: Date) => d.toISOString();
 
+/**
+ * An event time as the ISO text Date#toISOString gives (UTC, milliseconds truncated), made by the
+ * database: parsing each of a rebuild's millions of times into a Date only to format it again
+ * was a visible part of its first pass.
+ */
+const isoText = (column: string) =>
+  `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS ${column}`;
+
 export async function loadHistories(
   db: Kysely<Schema>,
   programId: string,
@@ -40,17 +49,14 @@ export async function loadHistories(
 ): Promise<Map<number, StoredHistory>> {
   const histories = new Map<number, Mutable>();
   if (memberIds.length === 0) return histories;
-  // One index range per member (the LATERAL's OFFSET 0 keeps it one): planned as
-  // `member_id = ANY(...)` over the whole table, a chunk of 2,000 members of a million-member
-  // program was estimated at 400,000 points rows and read the whole 15-million-row table.
+  // One index range per member (memberProbe): planned as `member_id = ANY(...)`, a chunk of 2,000
+  // members of a million-member program was estimated at 400,000 points rows and read all 15 million.
   const run = async <R>(columns: string, table: string) =>
     (
       await db.executeQuery<R & { member_id: number }>(
         CompiledQuery.raw(
           `SELECT u.id AS member_id, x.* FROM unnest($2::int8[]) AS u(id)
-           CROSS JOIN LATERAL (
-             SELECT ${columns} FROM ${table} WHERE program_id = $1 AND member_id = u.id OFFSET 0
-           ) AS x`,
+           ${memberProbe(table, columns, 'u.id', 'x')}`,
           [programId, memberIds],
         ),
       )
@@ -69,32 +75,32 @@ export async function loadHistories(
   for (const p of await run<{
     event_id: string;
     kind: 'order' | 'refund';
-    occurred_at: Date;
+    occurred_at: string;
     amount: string;
     merchandise_amount: string;
   }>(
-    'event_id, kind, occurred_at, amount::text AS amount, merchandise_amount::text AS merchandise_amount',
+    `event_id, kind, ${isoText('occurred_at')}, amount::text AS amount, merchandise_amount::text AS merchandise_amount`,
     'purchases',
   )) {
     of(p.member_id)?.purchases.push({
       id: p.event_id,
       kind: p.kind,
-      occurredAt: iso(p.occurred_at),
+      occurredAt: p.occurred_at,
       amount: p.amount,
       merchandiseAmount: p.merchandise_amount,
     });
   }
   for (const p of await run<{
     event_id: string;
-    occurred_at: Date;
+    occurred_at: string;
     type: 'earn' | 'redeem' | 'expire' | 'adjust';
     points: string | number;
     reason: string | null;
     order_id: string | null;
-  }>('event_id, occurred_at, type, points, reason, order_id', 'points')) {
+  }>(`event_id, ${isoText('occurred_at')}, type, points, reason, order_id`, 'points')) {
     of(p.member_id)?.points.push({
       id: p.event_id,
-      occurredAt: iso(p.occurred_at),
+      occurredAt: p.occurred_at,
       type: p.type,
       points: Number(p.points),
       reason: p.reason ?? undefined,
@@ -103,29 +109,29 @@ export async function loadHistories(
   }
   for (const e of await run<{
     event_id: string;
-    occurred_at: Date;
+    occurred_at: string;
     kind: EngagementKind;
-  }>('event_id, occurred_at, kind', 'engagement')) {
-    of(e.member_id)?.engagement.push({ id: e.event_id, occurredAt: iso(e.occurred_at), kind: e.kind });
+  }>(`event_id, ${isoText('occurred_at')}, kind`, 'engagement')) {
+    of(e.member_id)?.engagement.push({ id: e.event_id, occurredAt: e.occurred_at, kind: e.kind });
   }
-  for (const s of await run<{ event_id: string; occurred_at: Date; kind: 'csat' | 'nps'; score: number }>(
-    'event_id, occurred_at, kind, score',
+  for (const s of await run<{ event_id: string; occurred_at: string; kind: 'csat' | 'nps'; score: number }>(
+    `event_id, ${isoText('occurred_at')}, kind, score`,
     'surveys',
   )) {
     of(s.member_id)?.surveys.push({
       id: s.event_id,
-      occurredAt: iso(s.occurred_at),
+      occurredAt: s.occurred_at,
       kind: s.kind,
       score: s.score,
     });
   }
-  for (const d of await run<{ event_id: string; occurred_at: Date; key: string; value: string }>(
-    'event_id, occurred_at, key, value',
+  for (const d of await run<{ event_id: string; occurred_at: string; key: string; value: string }>(
+    `event_id, ${isoText('occurred_at')}, key, value`,
     'declarations',
   )) {
     of(d.member_id)?.declarations.push({
       id: d.event_id,
-      occurredAt: iso(d.occurred_at),
+      occurredAt: d.occurred_at,
       key: d.key,
       value: d.value,
     });
