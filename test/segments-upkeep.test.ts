@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createProgram } from '../src/services/create-program.ts';
 import { type Deps, silentLog } from '../src/services/deps.ts';
@@ -124,6 +125,40 @@ describe('segment upkeep on ingest', () => {
       rebuild: true,
     });
     expect(rebuilt).toMatchObject({ mode: 'rebuild', evaluated: 1 });
+  });
+
+  it('takes the state table statistics again inside a rebuild of at least restatsAfter members, and vacuums after a rebuild or full refresh of that many only', async () => {
+    // Manual ANALYZEs and VACUUMs of the state table so far; no other test rebuilds enough members
+    // to take one.
+    const counts = async () => {
+      const { rows } = await sql<{ analyses: string | number | null; vacuums: string | number | null }>`
+        SELECT analyze_count AS analyses, vacuum_count AS vacuums
+        FROM pg_stat_user_tables WHERE relname = 'member_features'`.execute(database.db);
+      return { analyses: Number(rows[0]?.analyses ?? 0), vacuums: Number(rows[0]?.vacuums ?? 0) };
+    };
+    const programId = await program(['a', 'b', 'c']);
+    // A buyer: their lifecycle stage and recency move with the days, so a later refresh has them due.
+    await ingestBatch(deps, {
+      programId,
+      kind: 'purchases',
+      records: [{ id: 'o1', memberId: 'a', occurredAt: '2024-06-29T10:00:00Z', amount: '42.50' }],
+    });
+    const start = await counts();
+    await refreshSegments(deps, { programId, rebuild: true, restatsAfter: 4 });
+    expect(await counts()).toEqual(start);
+    await refreshSegments(deps, { programId, rebuild: true, restatsAfter: 3 });
+    expect(await counts()).toEqual({ analyses: start.analyses + 1, vacuums: start.vacuums + 1 });
+    await refreshSegments(deps, { programId, full: true, restatsAfter: 3 });
+    expect(await counts()).toEqual({ analyses: start.analyses + 1, vacuums: start.vacuums + 2 });
+    // A daily refresh re-evaluates only the members due; it leaves the table to autovacuum.
+    const daily = await refreshSegments(deps, {
+      programId,
+      asOf: new Date('2025-06-30T00:00:00Z'),
+      restatsAfter: 1,
+    });
+    expect(daily).toMatchObject({ mode: 'incremental' });
+    expect(daily.evaluated).toBeGreaterThanOrEqual(1);
+    expect(await counts()).toEqual({ analyses: start.analyses + 1, vacuums: start.vacuums + 2 });
   });
 });
 

@@ -38,7 +38,7 @@ export interface RanksAndDistributions {
  * The rows are read into a materialised working set once, each member's stored features decoded
  * once (jsonb_to_record) for every feature source, and the ranks and distributions sorted from
  * it: reading the wide state rows and decoding their features dominated when each part read them
- * on its own. Working memory is raised for the transaction so the sorts stay in memory.
+ * on its own. Its sorts stay in memory at a million members under `raiseSortMemory`.
  */
 export async function rankAndSummarise(
   db: Kysely<Schema>,
@@ -67,9 +67,6 @@ export async function rankAndSummarise(
   const fractions = (i: number) =>
     `(SELECT ARRAY(SELECT (CASE WHEN n${i} <= $2 THEN k ELSE round(k * (n${i} - 1)::numeric / ($2 - 1)) END + 0.5) / n${i}
        FROM generate_series(0, LEAST(n${i}, $2) - 1) AS k)::float8[] FROM n)`;
-  // The working set and each sort stay in memory at a million members (a transaction setting: it
-  // ends with the refresh).
-  await rows(db, `SET LOCAL work_mem = '256MB'`, []);
   const [row] = await rows<Record<string, number[] | string[] | null>>(
     db,
     `WITH v AS MATERIALIZED (
@@ -107,6 +104,11 @@ export async function rankAndSummarise(
   };
 }
 
+/** Raises sort memory for the rest of the current transaction (it ends with it). */
+export async function raiseSortMemory(db: Kysely<Schema>): Promise<void> {
+  await rows(db, `SET LOCAL work_mem = '256MB'`, []);
+}
+
 /** Members whose stored feature value lies between two thresholds (inclusive). */
 export async function membersBetween(
   db: Kysely<Schema>,
@@ -138,6 +140,11 @@ export async function dueMembers(db: Kysely<Schema>, programId: string, asOfDay:
 /** Takes the state table's planner statistics again (allowed inside a transaction, which sees its own rows). */
 export async function analyzeMemberStates(db: Kysely<Schema>): Promise<void> {
   await rows(db, 'ANALYZE member_features', []);
+}
+
+/** Reclaims the state table's dead row versions (outside any transaction). */
+export async function vacuumMemberStates(db: Kysely<Schema>): Promise<void> {
+  await rows(db, 'VACUUM member_features', []);
 }
 
 /** Every member of the program. */

@@ -8,8 +8,10 @@ import {
   latestPredictionTime,
   membersBetween,
   membersWithoutState,
+  raiseSortMemory,
   rankAndSummarise,
   snapshotSizes,
+  vacuumMemberStates,
 } from '../../db/queries/segment-refresh.ts';
 import { featureDefinition } from '../../domain/features/feature-catalog.ts';
 import { utcDay } from '../../domain/features/utc-days.ts';
@@ -22,7 +24,10 @@ import { type MemberChunk, type ReevaluateOptions, reevaluateChunks } from './re
 
 /** Members evaluated per statement group by default. */
 const REFRESH_CHUNK = 2_000;
-/** Members rebuilt in one refresh above which the state table's statistics are taken again. */
+/**
+ * Members rebuilt in one refresh from which the state table's statistics are taken again, and
+ * members rewritten by a rebuild or full refresh from which its dead row versions are reclaimed.
+ */
 const RESTATS_AFTER = 50_000;
 
 export interface RefreshOptions {
@@ -35,6 +40,12 @@ export interface RefreshOptions {
   rebuild?: boolean;
   /** Members evaluated per statement group (default 2,000): bounds memory and statement size. */
   chunkSize?: number;
+  /**
+   * Members rebuilt from history in this refresh from which the state table's planner statistics
+   * are taken again inside the transaction, and members evaluated by a rebuild or full refresh
+   * from which the table is vacuumed after it commits (default 50,000; see ADR 0031).
+   */
+  restatsAfter?: number;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -74,7 +85,11 @@ function topPercentLeaves(leaves: readonly { feature: string; op: string; value:
 export async function refreshSegments(deps: Deps, options: RefreshOptions): Promise<RefreshSummary> {
   const { programId } = options;
   const size = options.chunkSize ?? REFRESH_CHUNK;
-  return deps.db.transaction().execute(async (trx) => {
+  const threshold = options.restatsAfter ?? RESTATS_AFTER;
+  const summary = await deps.db.transaction().execute(async (trx) => {
+    // The one-pass ranking sorts every member's values; at a million members its sorts fit in
+    // memory with this setting, which ends with the transaction.
+    await raiseSortMemory(trx);
     const program = await requireProgram(trx, programId);
     const asOf = options.asOf ?? program.as_of ?? deps.clock();
     await trx
@@ -139,7 +154,7 @@ export async function refreshSegments(deps: Deps, options: RefreshOptions): Prom
       (_, i) => options.onProgress?.(Math.min(rebuildIds.length, (i + 1) * size), rebuildIds.length),
     );
     add(mode === 'rebuild' ? 'rebuild' : 'no_state', rebuildIds);
-    if (rebuildIds.length >= RESTATS_AFTER) {
+    if (rebuildIds.length >= threshold) {
       // The planner's statistics still describe the state table as it was before this transaction
       // wrote a row for each of these members; the passes below plan their reads with them.
       await analyzeMemberStates(trx);
@@ -149,15 +164,22 @@ export async function refreshSegments(deps: Deps, options: RefreshOptions): Prom
     // refresh, read together in one pass over the program.
     const topLeaves = topPercentLeaves(setupBefore.leavesOf(setupBefore.schemes.forMember([])));
     const due = mode === 'incremental' ? await dueMembers(trx, programId, utcDay(asOf)) : [];
+    const everyone = mode === 'full' ? await allMembers(trx, programId) : [];
     if (topLeaves.some((l) => featureDefinition(l.feature)?.source === 'as_of')) {
-      // A top-percent rule on a windowed value: the due members' values must be current before
-      // the distribution is read. Only their state is stored here (their rank columns do not move
-      // with time, so the ranking below is unchanged); their memberships are decided below, once,
-      // with the new ranks and distribution.
+      // A top-percent rule on a windowed value: stored values must be current before the
+      // distribution is read, or it would hold the counts of the day each state was last written.
+      // Only state is stored here (rank columns do not move with time, so the ranking below is
+      // unchanged); memberships are decided below, once, with the new ranks and distribution. A
+      // rebuild has just stored everyone's state as of this day; an incremental refresh brings the
+      // due members up to date; a full one everyone.
       await reevaluateChunks(
         trx,
         setupBefore,
-        plainChunks(due, size, { cause: 'refresh', scores: 'stored', statesOnly: true }),
+        plainChunks(mode === 'full' ? everyone : due, size, {
+          cause: 'refresh',
+          scores: 'stored',
+          statesOnly: true,
+        }),
       );
     }
     const sources: [string, DistributionSource][] = [
@@ -202,10 +224,7 @@ export async function refreshSegments(deps: Deps, options: RefreshOptions): Prom
       // 4. Members whose time-based values or rules change by this as-of day.
       add('review_day', due);
     } else if (mode === 'full') {
-      add(
-        definitionsMoved ? 'definitions' : predictionsMoved ? 'predictions' : 'full',
-        await allMembers(trx, programId),
-      );
+      add(definitionsMoved ? 'definitions' : predictionsMoved ? 'predictions' : 'full', everyone);
     }
 
     const list = [...wanted].sort((a, b) => a - b);
@@ -237,4 +256,13 @@ export async function refreshSegments(deps: Deps, options: RefreshOptions): Prom
       .execute();
     return summary;
   });
+  if (summary.mode !== 'incremental' && summary.evaluated >= threshold) {
+    // A rebuild or full refresh left a dead version of every member's state row (a rebuild,
+    // several): without autovacuum keeping up, every later refresh would read them all. A daily
+    // incremental refresh rewrites only the members due, and vacuuming the whole table after each
+    // cost more than those rows do. VACUUM cannot run inside the refresh's transaction; once it has
+    // committed, nothing is lost if this is cut short.
+    await vacuumMemberStates(deps.db);
+  }
+  return summary;
 }
