@@ -1,6 +1,6 @@
 import { CompiledQuery, type Kysely } from 'kysely';
 import type { Schema } from '../schema.ts';
-import { memberProbe } from './member-probe.ts';
+import { memberProbe, PROGRAM_PARAM } from './member-probe.ts';
 
 // Reads and writes of the segment engine's per-member state. Every statement is scoped by program
 // and takes its rows as one json parameter (like the record writer), so a chunk of members is one
@@ -45,6 +45,12 @@ export async function ensureMemberStates(
   );
 }
 
+/** Locks the state rows of members `$2` (int8[]) of program `$1`, one index probe per member. */
+export const LOCK_MEMBER_STATES = `SELECT 1 FROM unnest($2::int8[]) AS u(id)
+  CROSS JOIN LATERAL (
+    SELECT 1 FROM member_features f WHERE f.program_id = ${PROGRAM_PARAM} AND f.member_id = u.id FOR UPDATE
+  ) AS locked`;
+
 /**
  * The members' state rows, locked for this transaction, with each member's join date, CLV
  * predictions and current memberships. The rows are locked first, in member order (two
@@ -63,15 +69,7 @@ export async function lockMemberStates(
   // order instead, which it did when its statistics described fewer rows than the table held (a
   // rebuild or an import writing every member's state in one transaction): each chunk then read
   // every member's row, quadratic in the program's size.
-  await db.executeQuery(
-    CompiledQuery.raw(
-      `SELECT 1 FROM unnest($2::int8[]) AS u(id)
-       CROSS JOIN LATERAL (
-         SELECT 1 FROM member_features f WHERE f.program_id = $1 AND f.member_id = u.id FOR UPDATE
-       ) AS locked`,
-      [programId, memberIds],
-    ),
-  );
+  await db.executeQuery(CompiledQuery.raw(LOCK_MEMBER_STATES, [programId, memberIds]));
   // Each part is looked up per member (memberProbe): as one join over `member_id = ANY(...)`, a
   // 2,000-member chunk of a million-member program was planned as a parallel scan of every member.
   const { rows } = await db.executeQuery<MemberStateRow>(
@@ -81,7 +79,7 @@ export async function lockMemberStates(
          p.expected_purchases, p.p_alive, p.expected_spend, p.clv, p.clv_percentile,
          COALESCE((SELECT json_agg(json_build_object('scheme', s.scheme, 'segment', s.segment,
              'explanation', s.explanation))
-           FROM segment_memberships s WHERE s.program_id = $1 AND s.member_id = u.id),
+           FROM segment_memberships s WHERE s.program_id = ${PROGRAM_PARAM} AND s.member_id = u.id),
            '[]'::json) AS memberships
        FROM unnest($2::int8[]) AS u(id)
        ${memberProbe(
@@ -113,7 +111,8 @@ export async function memberIdsOf(
   if (externalIds.length === 0) return new Map();
   const { rows } = await db.executeQuery<{ member_id: number; external_id: string }>(
     CompiledQuery.raw(
-      `SELECT member_id, external_id FROM members WHERE program_id = $1 AND external_id = ANY($2::text[])`,
+      `SELECT member_id, external_id FROM members
+       WHERE program_id = ${PROGRAM_PARAM} AND external_id = ANY($2::text[])`,
       [programId, externalIds],
     ),
   );
@@ -156,7 +155,7 @@ export async function writeMemberStates(
        FROM jsonb_to_recordset($2::jsonb) AS u(member_id bigint, aggregates jsonb, features jsonb,
          review_day integer, last_purchase_day integer, frequency_orders integer, monetary_total numeric,
          r_score smallint, f_score smallint, m_score smallint)
-       WHERE f.program_id = $1 AND f.member_id = u.member_id`,
+       WHERE f.program_id = ${PROGRAM_PARAM} AND f.member_id = u.member_id`,
       [programId, JSON.stringify(updates), asOf],
     ),
   );

@@ -1,5 +1,6 @@
 import { CompiledQuery, type Kysely } from 'kysely';
 import type { Schema } from '../schema.ts';
+import { PROGRAM_PARAM } from './member-probe.ts';
 
 // The set-based half of a refresh: what must be read or ranked across the whole program. The
 // per-member half (features, rules, explanations) runs in services/segments for the members these
@@ -73,7 +74,7 @@ export async function rankAndSummarise(
        SELECT f.member_id, f.last_purchase_day, f.frequency_orders, f.monetary_total,
          f.r_score, f.f_score, f.m_score${sources.map((s, i) => `,\n         ${sourceValue(s)} AS x${i}`).join('')}
        FROM member_features f ${decoded}
-       WHERE f.program_id = $1
+       WHERE f.program_id = ${PROGRAM_PARAM}
      ),
      ranked AS (
        SELECT member_id, r_score, f_score, m_score, ${score('last_purchase_day')} AS r,
@@ -87,7 +88,7 @@ export async function rankAndSummarise(
      moved AS (
        UPDATE member_features s SET r_score = c.r, f_score = c.f, m_score = c.m
        FROM changed c
-       WHERE s.program_id = $1 AND s.member_id = c.member_id
+       WHERE s.program_id = ${PROGRAM_PARAM} AND s.member_id = c.member_id
          AND s.member_id = ANY (ARRAY(SELECT member_id FROM changed))
        RETURNING s.member_id
      ),
@@ -158,8 +159,9 @@ export async function membersWithoutState(db: Kysely<Schema>, programId: string)
     await rows(
       db,
       `SELECT m.member_id FROM members m
-       WHERE m.program_id = $1 AND NOT EXISTS (
-         SELECT 1 FROM member_features f WHERE f.program_id = m.program_id AND f.member_id = m.member_id)`,
+       WHERE m.program_id = ${PROGRAM_PARAM} AND NOT EXISTS (
+         SELECT 1 FROM member_features f
+         WHERE f.program_id = ${PROGRAM_PARAM} AND f.member_id = m.member_id)`,
       [programId],
     ),
   );
