@@ -123,7 +123,24 @@ beforeAll(async () => {
 
 describe('per-member reads of a program the statistics have not seen', () => {
   it('lock each state row by its own key', async () => {
-    expectMemberProbes(await plan(LOCK_MEMBER_STATES, [freshProgramId('new'), unseen]), 'member_features');
+    // The lock is an insert whose conflict check finds each member's row by its key: no scan of the
+    // table for the planner to choose.
+    const root = (await plan(LOCK_MEMBER_STATES, [
+      freshProgramId('new'),
+      unseen,
+      '{}',
+      new Date(),
+    ])) as PlanNode & {
+      Operation?: string;
+      'Conflict Resolution'?: string;
+      'Conflict Arbiter Indexes'?: string[];
+    };
+    expect({
+      operation: root.Operation,
+      resolution: root['Conflict Resolution'],
+      arbiters: root['Conflict Arbiter Indexes'],
+      scans: scansOf(root, 'member_features').filter((n) => n['Node Type'] !== 'ModifyTable').length,
+    }).toEqual({ operation: 'Insert', resolution: 'UPDATE', arbiters: ['member_features_pkey'], scans: 0 });
   });
 
   it.each(PROBED)('read %s by each member’s own key', async (table) => {

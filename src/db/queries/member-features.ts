@@ -26,50 +26,39 @@ export interface MemberStateRow {
   memberships: { scheme: string; segment: string; explanation: string }[];
 }
 
-/** Creates an empty state row for each member that has none, so that every member can be locked. */
-export async function ensureMemberStates(
-  db: Kysely<Schema>,
-  programId: string,
-  memberIds: readonly number[],
-  emptyAggregates: string,
-  asOf: Date,
-): Promise<void> {
-  if (memberIds.length === 0) return;
-  await db.executeQuery(
-    CompiledQuery.raw(
-      `INSERT INTO member_features (program_id, member_id, aggregates, features, as_of)
-       SELECT $1, id, $3::jsonb, '{}'::jsonb, $4 FROM unnest($2::int8[]) AS id
-       ON CONFLICT (program_id, member_id) DO NOTHING`,
-      [programId, memberIds, emptyAggregates, asOf],
-    ),
-  );
-}
-
-/** Locks the state rows of members `$2` (int8[]) of program `$1`, one index probe per member. */
-export const LOCK_MEMBER_STATES = `SELECT 1 FROM unnest($2::int8[]) AS u(id)
-  CROSS JOIN LATERAL (
-    SELECT 1 FROM member_features f WHERE f.program_id = ${PROGRAM_PARAM} AND f.member_id = u.id FOR UPDATE
-  ) AS locked`;
+/**
+ * Locks the state rows of members `$2` (int8[], sorted) of program `$1`, first creating an empty
+ * one (aggregates `$3`, as of `$4`) for each member that has none, so that every member can be
+ * locked: one statement, the rows taken in the order given. A conflicting row is locked by its
+ * (program_id, member_id) key whatever the statistics say, and `DO UPDATE ... WHERE false` locks it
+ * as FOR UPDATE would without writing a new version of it.
+ */
+export const LOCK_MEMBER_STATES = `INSERT INTO member_features AS f (program_id, member_id, aggregates, features, as_of)
+  SELECT $1, id, $3::jsonb, '{}'::jsonb, $4 FROM unnest($2::int8[]) AS id
+  ON CONFLICT (program_id, member_id) DO UPDATE SET as_of = f.as_of WHERE false`;
 
 /**
- * The members' state rows, locked for this transaction, with each member's join date, CLV
- * predictions and current memberships. The rows are locked first, in member order (two
- * transactions never wait on each other in a cycle), and read by a second statement: its fresh
- * snapshot sees what a transaction that held a lock committed, memberships included (a single
- * SELECT ... FOR UPDATE re-reads only the locked rows after a wait, not its subqueries).
+ * The members' state rows, locked for this transaction (created empty for members that have none),
+ * with each member's join date, CLV predictions and current memberships. `memberIds` must be
+ * sorted and distinct. The rows are locked first, in member order (two transactions never wait on
+ * each other in a cycle), and read by a second statement: its fresh snapshot sees what a
+ * transaction that held a lock committed, memberships included (a single SELECT ... FOR UPDATE
+ * re-reads only the locked rows after a wait, not its subqueries).
  */
 export async function lockMemberStates(
   db: Kysely<Schema>,
   programId: string,
   memberIds: readonly number[],
+  emptyAggregates: string,
+  asOf: Date,
 ): Promise<MemberStateRow[]> {
   if (memberIds.length === 0) return [];
-  // One index probe per member, in the order given (callers sort the ids): a plain
-  // `member_id = ANY(...) ORDER BY member_id` let the planner walk the program's whole key range in
-  // order instead, which it did when its statistics described fewer rows than the table held (a
-  // rebuild or an import writing every member's state in one transaction): each chunk then read
-  // every member's row, quadratic in the program's size.
-  await db.executeQuery(CompiledQuery.raw(LOCK_MEMBER_STATES, [programId, memberIds]));
+  // Locked through the insert's conflict check, which probes the (program_id, member_id) key for
+  // each member in the order given: a plain `member_id = ANY(...) ORDER BY member_id ... FOR UPDATE`
+  // let the planner walk the program's whole key range in order instead, which it did when its
+  // statistics described fewer rows than the table held (a rebuild or an import writing every
+  // member's state in one transaction): each chunk then read every member's row.
+  await db.executeQuery(CompiledQuery.raw(LOCK_MEMBER_STATES, [programId, memberIds, emptyAggregates, asOf]));
   // Each part is looked up per member (memberProbe): as one join over `member_id = ANY(...)`, a
   // 2,000-member chunk of a million-member program was planned as a parallel scan of every member.
   const { rows } = await db.executeQuery<MemberStateRow>(

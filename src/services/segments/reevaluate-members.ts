@@ -1,6 +1,5 @@
 import type { Kysely } from 'kysely';
 import {
-  ensureMemberStates,
   lockMemberStates,
   type MemberStateRow,
   type MemberStateUpdate,
@@ -87,14 +86,13 @@ interface Evaluated {
   result: ReevaluateResult;
 }
 
-/** Creates missing state rows, then locks and reads the members' state (two statements). */
+/** Locks the members' state rows, creating missing ones, and reads them (two statements). */
 async function loadStates(
   db: Kysely<Schema>,
   setup: EvaluationSetup,
   ids: readonly number[],
 ): Promise<MemberStateRow[]> {
-  await ensureMemberStates(db, setup.programId, ids, EMPTY, setup.context.asOf);
-  return lockMemberStates(db, setup.programId, ids);
+  return lockMemberStates(db, setup.programId, ids, EMPTY, setup.context.asOf);
 }
 
 /** The members' new state and membership changes: CPU only, nothing is read or written. */
