@@ -10,6 +10,9 @@
 //        [--batch-ms N]     (a) as a forwarder sends: the events due in each N ms go in one request
 //                           at the end of it (latency still counts from each event's due time);
 //                           0, the default, sends one event per request
+//        [--warmup S]       (a) first send S seconds (default 5) at the same rate to the just-started
+//                           server, reported apart from the measured run; 0 measures from a cold start
+//        [--profile-server DIR]  (a) write the server's CPU profile (node --cpu-prof) into DIR
 //        [--parts a,b,c]    which measures to run (all by default), e.g. --parts a to measure the
 //                           event latency again on a database an earlier run built
 //
@@ -45,6 +48,8 @@ const { values } = parseArgs({
     'full-refresh': { type: 'boolean', default: false },
     'batch-ms': { type: 'string', default: '0' },
     parts: { type: 'string', default: 'a,b,c' },
+    warmup: { type: 'string', default: '5' },
+    'profile-server': { type: 'string' },
   },
 });
 const MEMBERS = Number(values.members);
@@ -54,6 +59,8 @@ const URL_ = values['database-url'];
 const PORT = Number(values.port);
 const PROGRAM = values.program;
 const BATCH_MS = Number(values['batch-ms']);
+const WARMUP = Number(values.warmup);
+const PROFILE_DIR = values['profile-server'];
 const PARTS = new Set(values.parts.split(',').map((p) => p.trim()));
 for (const part of PARTS)
   if (!['a', 'b', 'c'].includes(part)) throw new Error(`unknown part ${part}: a, b or c`);
@@ -140,7 +147,17 @@ async function measureEventLatency() {
   });
   const server = spawn(
     process.execPath,
-    ['bin/narrowcast.mjs', '--database-url', URL_, 'serve', '--port', String(PORT), '--refresh-every', '0'],
+    [
+      ...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []),
+      'bin/narrowcast.mjs',
+      '--database-url',
+      URL_,
+      'serve',
+      '--port',
+      String(PORT),
+      '--refresh-every',
+      '0',
+    ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   await new Promise<void>((resolve, reject) => {
@@ -150,79 +167,117 @@ async function measureEventLatency() {
     server.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
   });
   const endpoint = `http://127.0.0.1:${PORT}/v1/programs/${PROGRAM}/engagement`;
-  const latencies: number[] = [];
-  let errors = 0;
-  const statuses = new Map<string, number>();
-  const note = (status: string) => statuses.set(status, (statuses.get(status) ?? 0) + 1);
-  const total = RATE * SECONDS;
   const runId = Date.now().toString(36);
-  const started = performance.now();
-  const inflight: Promise<void>[] = [];
-  type Due = { due: number; record: unknown };
-  // Open loop: latency is counted from when each event was due, so a slow server cannot hide it.
-  const send = (batch: readonly Due[]) =>
-    inflight.push(
-      fetch(endpoint, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ records: batch.map((e) => e.record) }),
-      })
-        .then(async (response) => {
-          const text = await response.text();
-          const answered = performance.now();
-          note(response.status === 201 ? '201' : `${response.status} ${text.slice(0, 80)}`);
-          if (response.status !== 201) errors += batch.length;
-          for (const e of batch) latencies.push(answered - e.due);
+  let sent = 0;
+  /** Sends `seconds` of events at RATE, open loop; latencies are counted from each event's due time. */
+  async function drive(seconds: number) {
+    const latencies: number[] = [];
+    /** [seconds since the start, latency] per event, for the per-interval tail below. */
+    const series: [number, number][] = [];
+    let errors = 0;
+    const statuses = new Map<string, number>();
+    const note = (status: string) => statuses.set(status, (statuses.get(status) ?? 0) + 1);
+    const total = RATE * seconds;
+    const started = performance.now();
+    const inflight: Promise<void>[] = [];
+    type Due = { due: number; record: unknown };
+    const send = (batch: readonly Due[]) =>
+      inflight.push(
+        fetch(endpoint, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ records: batch.map((e) => e.record) }),
         })
-        .catch((error: unknown) => {
-          errors += batch.length;
-          note(
-            `failed: ${error instanceof Error ? ((error.cause as Error | undefined)?.message ?? error.message) : String(error)}`,
-          );
-        }),
-    );
-  const sleepUntil = async (at: number) => {
-    const wait = at - performance.now();
-    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-  };
-  let pending: Due[] = [];
-  let windowEnd = started + BATCH_MS;
-  for (let i = 0; i < total; i++) {
-    const due = started + (i * 1000) / RATE;
-    if (BATCH_MS > 0 && due >= windowEnd) {
-      await sleepUntil(windowEnd);
-      if (pending.length > 0) send(pending);
-      pending = [];
-      while (windowEnd <= due) windowEnd += BATCH_MS;
-    }
-    if (BATCH_MS === 0) await sleepUntil(due);
-    const member = `M${String(1 + ((i * 7919) % MEMBERS)).padStart(7, '0')}`;
-    const record = {
-      id: `bench-${runId}-${i}`,
-      memberId: member,
-      occurredAt: clock.toISOString(),
-      kind: 'review',
+          .then(async (response) => {
+            const text = await response.text();
+            const answered = performance.now();
+            note(response.status === 201 ? '201' : `${response.status} ${text.slice(0, 80)}`);
+            if (response.status !== 201) errors += batch.length;
+            for (const e of batch) {
+              latencies.push(answered - e.due);
+              series.push([(e.due - started) / 1000, answered - e.due]);
+            }
+          })
+          .catch((error: unknown) => {
+            errors += batch.length;
+            note(
+              `failed: ${error instanceof Error ? ((error.cause as Error | undefined)?.message ?? error.message) : String(error)}`,
+            );
+          }),
+      );
+    const sleepUntil = async (at: number) => {
+      const wait = at - performance.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     };
-    if (BATCH_MS > 0) pending.push({ due, record });
-    else send([{ due, record }]);
+    let pending: Due[] = [];
+    let windowEnd = started + BATCH_MS;
+    for (let i = 0; i < total; i++) {
+      const due = started + (i * 1000) / RATE;
+      if (BATCH_MS > 0 && due >= windowEnd) {
+        await sleepUntil(windowEnd);
+        if (pending.length > 0) send(pending);
+        pending = [];
+        while (windowEnd <= due) windowEnd += BATCH_MS;
+      }
+      if (BATCH_MS === 0) await sleepUntil(due);
+      // Members spread over the program, none twice in a run of under MEMBERS events.
+      const member = `M${String(1 + ((sent * 7919) % MEMBERS)).padStart(7, '0')}`;
+      const record = {
+        id: `bench-${runId}-${sent++}`,
+        memberId: member,
+        occurredAt: clock.toISOString(),
+        kind: 'review',
+      };
+      if (BATCH_MS > 0) pending.push({ due, record });
+      else send([{ due, record }]);
+    }
+    if (pending.length > 0) {
+      await sleepUntil(windowEnd);
+      send(pending);
+    }
+    await Promise.all(inflight);
+    const elapsed = performance.now() - started;
+    const pct = (list: number[], p: number) => {
+      const sorted = [...list].sort((a, b) => a - b);
+      return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+    };
+    const intervals: number[][] = [];
+    for (const [at, latency] of series) {
+      const i = Math.floor(at / 5);
+      const list = intervals[i] ?? [];
+      list.push(latency);
+      intervals[i] = list;
+    }
+    return {
+      total,
+      achieved: (total / elapsed) * 1000,
+      p: (q: number) => pct(latencies, q),
+      max: Math.max(...latencies),
+      errors,
+      statuses,
+      /** p99 of the events due in each 5 s of the run. */
+      tail: intervals.map((list) => pct(list, 99).toFixed(0)).join(', '),
+    };
   }
-  if (pending.length > 0) {
-    await sleepUntil(windowEnd);
-    send(pending);
-  }
-  await Promise.all(inflight);
-  const elapsed = performance.now() - started;
-  server.kill('SIGTERM');
-  latencies.sort((a, b) => a - b);
-  const pct = (p: number) =>
-    latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? NaN;
   const perRequest = BATCH_MS > 0 ? `those due in each ${BATCH_MS} ms in one request` : 'one per request';
+  if (WARMUP > 0) {
+    // A server that has just started compiles its code and opens its connections on the first
+    // requests; the warm-up is reported on its own, and the measured run starts on a warm server.
+    const w = await drive(WARMUP);
+    log(
+      `(a) warm-up, ${WARMUP} s at ${RATE}/s on the just-started server: p50 ${w.p(50).toFixed(1)} ms, ` +
+        `p99 ${w.p(99).toFixed(1)} ms, max ${w.max.toFixed(1)} ms, errors ${w.errors}`,
+    );
+  }
+  const r = await drive(SECONDS);
+  server.kill('SIGTERM');
   log(
-    `(a) ${total.toLocaleString('en')} review events over HTTP, ${perRequest}, at ${RATE}/s for ${SECONDS} s ` +
-      `(achieved ${((total / elapsed) * 1000).toFixed(0)}/s): p50 ${pct(50).toFixed(1)} ms, p90 ${pct(90).toFixed(1)} ms, ` +
-      `p99 ${pct(99).toFixed(1)} ms, max ${(latencies.at(-1) ?? NaN).toFixed(1)} ms, errors ${errors}`,
+    `(a) ${r.total.toLocaleString('en')} review events over HTTP, ${perRequest}, at ${RATE}/s for ${SECONDS} s ` +
+      `(achieved ${r.achieved.toFixed(0)}/s): p50 ${r.p(50).toFixed(1)} ms, p90 ${r.p(90).toFixed(1)} ms, ` +
+      `p99 ${r.p(99).toFixed(1)} ms, max ${r.max.toFixed(1)} ms, errors ${r.errors}`,
   );
-  if (errors > 0) log(`    outcomes: ${JSON.stringify(Object.fromEntries(statuses))}`);
+  log(`    p99 of each 5 s: ${r.tail} ms`);
+  if (r.errors > 0) log(`    outcomes: ${JSON.stringify(Object.fromEntries(r.statuses))}`);
   // Each 201 means the member's features and memberships were updated in the event's transaction.
   const check = await database.db
     .selectFrom('engagement')
@@ -230,7 +285,7 @@ async function measureEventLatency() {
     .where('program_id', '=', PROGRAM)
     .where('event_id', 'like', `bench-${runId}-%`)
     .executeTakeFirstOrThrow();
-  log(`    stored events of this run: ${check.n}`);
+  log(`    stored events of this run (warm-up included): ${check.n} of ${sent.toLocaleString('en')} sent`);
 }
 
 // (c) DuckDB on the same raw history. A refresh to now first, so every member is current as of the
