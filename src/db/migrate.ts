@@ -13,6 +13,7 @@ import { statements as decisionSnapshots } from './migrations/0012-decision-snap
 import { statements as consentLedgerIndex } from './migrations/0013-consent-ledger-index.ts';
 import { statements as decisionTrails } from './migrations/0014-decision-trails.ts';
 import { statements as memberStateCompression } from './migrations/0015-member-state-compression.ts';
+import { statements as historyCut } from './migrations/0016-history-cut.ts';
 
 // Migrations are ordered lists of statements, one file each, applied by Kysely's migrator (which
 // records them in kysely_migration and locks against concurrent runs). Statements run one at a
@@ -32,6 +33,7 @@ const MIGRATIONS: Record<string, readonly string[]> = {
   '0013-consent-ledger-index': consentLedgerIndex,
   '0014-decision-trails': decisionTrails,
   '0015-member-state-compression': memberStateCompression,
+  '0016-history-cut': historyCut,
 };
 
 const provider: MigrationProvider = {

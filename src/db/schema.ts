@@ -190,6 +190,8 @@ export interface SegmentSettingsTable {
   overrides: Defaulted<unknown>;
   distributions: Defaulted<unknown>;
   refreshed_as_of: Date | null;
+  /** Events after this time were left out of some members' aggregates by a past-dated rebuild. */
+  history_cut: Defaulted<Date | null>;
   definitions_version: Defaulted<number>;
   evaluated_version: Defaulted<number>;
   updated_at: Generated<Date>;

@@ -167,6 +167,40 @@ export async function membersWithoutState(db: Kysely<Schema>, programId: string)
   );
 }
 
+/** The kinds of event a member's history holds (member-histories.ts reads the same tables). */
+const EVENT_TABLES = ['purchases', 'points', 'engagement', 'surveys', 'declarations'] as const;
+
+/** Members with an event after `after` and at or before `through`. */
+export async function membersWithEventsBetween(
+  db: Kysely<Schema>,
+  programId: string,
+  after: Date,
+  through: Date,
+): Promise<number[]> {
+  return ids(
+    await rows(
+      db,
+      EVENT_TABLES.map(
+        (table) =>
+          `SELECT member_id FROM ${table} WHERE program_id = $1 AND occurred_at > $2 AND occurred_at <= $3`,
+      ).join(' UNION '),
+      [programId, after, through],
+    ),
+  );
+}
+
+/** Whether the program holds any event after `after`. */
+export async function hasEventsAfter(db: Kysely<Schema>, programId: string, after: Date): Promise<boolean> {
+  const [row] = await rows<{ found: boolean }>(
+    db,
+    `SELECT ${EVENT_TABLES.map(
+      (table) => `EXISTS (SELECT 1 FROM ${table} WHERE program_id = $1 AND occurred_at > $2)`,
+    ).join(' OR ')} AS found`,
+    [programId, after],
+  );
+  return row?.found === true;
+}
+
 /** When the program's CLV predictions were last computed, or null. */
 export async function latestPredictionTime(db: Kysely<Schema>, programId: string): Promise<Date | null> {
   const [row] = await rows<{ at: Date | null }>(

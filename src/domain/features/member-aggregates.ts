@@ -317,6 +317,19 @@ export function historyEvents(history: MemberHistory): MemberEvent[] {
   ];
 }
 
+/** Whether a history holds an event after `asOf`, which aggregateHistory leaves out. */
+export function hasEventsAfter(history: MemberHistory, asOf: Date): boolean {
+  const cutoff = asOf.getTime();
+  const after = (list: readonly { occurredAt: string }[]) => list.some((e) => epochMs(e.occurredAt) > cutoff);
+  return (
+    after(history.purchases) ||
+    after(history.points) ||
+    after(history.engagement) ||
+    after(history.surveys) ||
+    after(history.declarations)
+  );
+}
+
 /** The aggregates of a history's events up to and including `asOf` (later events are ignored), pruned to `asOf`. */
 export function aggregateHistory(history: MemberHistory, asOf: Date): MemberAggregates {
   const cutoff = asOf.getTime();

@@ -5,8 +5,10 @@ import {
   analyzeMemberStates,
   type DistributionSource,
   dueMembers,
+  hasEventsAfter,
   latestPredictionTime,
   membersBetween,
+  membersWithEventsBetween,
   membersWithoutState,
   raiseSortMemory,
   rankAndSummarise,
@@ -14,6 +16,7 @@ import {
   vacuumMemberStates,
 } from '../../db/queries/segment-refresh.ts';
 import { featureDefinition } from '../../domain/features/feature-catalog.ts';
+import { hasEventsAfter as historyHasEventsAfter } from '../../domain/features/member-aggregates.ts';
 import { utcDay } from '../../domain/features/utc-days.ts';
 import { RFM_DISTRIBUTIONS } from '../../domain/segments/evaluate-member.ts';
 import { DEFAULT_DISTRIBUTION_POINTS, topPercentThreshold } from '../../domain/segments/program-context.ts';
@@ -80,7 +83,9 @@ function topPercentLeaves(leaves: readonly { feature: string; op: string; value:
  * columns, distributions from the stored features, and only members whose review day has come,
  * whose scores changed or whose value lies between an old and a new top-percent threshold are
  * re-evaluated. A full refresh (after a definition change, new CLV predictions, or on request)
- * re-evaluates everyone from their stored aggregates; a rebuild re-reads history.
+ * re-evaluates everyone from their stored aggregates; a rebuild re-reads history. A rebuild as of
+ * an earlier day than some stored events leaves them out and records that day as the history cut;
+ * a refresh past the cut rebuilds the members whose events it now reaches (ADR 0008).
  */
 export async function refreshSegments(deps: Deps, options: RefreshOptions): Promise<RefreshSummary> {
   const { programId } = options;
@@ -134,26 +139,44 @@ export async function refreshSegments(deps: Deps, options: RefreshOptions): Prom
         ? 'full'
         : 'incremental';
 
-    // 1. Members lacking state get it now (rebuilt from history), so the ranks below see them.
+    // A rebuild as of an earlier day than some stored events left them out of the aggregates (the
+    // cut); moving past it, the members with events the new as-of now reaches are rebuilt too.
+    const cut = settings.history_cut;
+    const caughtUp =
+      mode !== 'rebuild' && cut !== null && asOf.getTime() > cut.getTime()
+        ? await membersWithEventsBetween(trx, programId, cut, asOf)
+        : [];
+
+    // 1. Members lacking state, or short of events since the cut, get it now, rebuilt from
+    // history, so the ranks below see them.
     const setupBefore = await loadEvaluationSetup(trx, programId, asOf, previous);
-    const rebuildIds = mode === 'rebuild' ? await allMembers(trx, programId) : missing;
+    const rebuildIds =
+      mode === 'rebuild'
+        ? await allMembers(trx, programId)
+        : [...new Set([...missing, ...caughtUp])].sort((a, b) => a - b);
+    let leftOut = false;
     await reevaluateChunks(
       trx,
       setupBefore,
       chunksOf(rebuildIds, size).map((chunk) => ({
-        load: async () => ({
-          memberIds: chunk,
-          options: {
-            histories: await loadHistories(trx, programId, chunk),
-            cause: 'refresh',
-            scores: 'incremental',
-            statesOnly: true,
-          },
-        }),
+        load: async () => {
+          const histories = await loadHistories(trx, programId, chunk);
+          for (const history of histories.values()) {
+            if (!leftOut && historyHasEventsAfter(history, asOf)) leftOut = true;
+          }
+          return {
+            memberIds: chunk,
+            options: { histories, cause: 'refresh', scores: 'incremental', statesOnly: true },
+          };
+        },
       })),
       (_, i) => options.onProgress?.(Math.min(rebuildIds.length, (i + 1) * size), rebuildIds.length),
     );
-    add(mode === 'rebuild' ? 'rebuild' : 'no_state', rebuildIds);
+    if (mode === 'rebuild') add('rebuild', rebuildIds);
+    else {
+      add('no_state', missing);
+      add('history_cut', caughtUp);
+    }
     if (rebuildIds.length >= threshold) {
       // The planner's statistics still describe the state table as it was before this transaction
       // wrote a row for each of these members; the passes below plan their reads with them.
@@ -237,6 +260,12 @@ export async function refreshSegments(deps: Deps, options: RefreshOptions): Prom
       entered: 0,
       left: 0,
     };
+    /** Where the stored aggregates now stop short of stored events, if anywhere. */
+    const nextCut = async (): Promise<Date | null> => {
+      if (mode === 'rebuild' || cut === null) return leftOut ? asOf : null;
+      if (asOf.getTime() <= cut.getTime()) return cut;
+      return leftOut || (await hasEventsAfter(trx, programId, asOf)) ? asOf : null;
+    };
     const cause = definitionsMoved ? 'definition' : 'refresh';
     await reevaluateChunks(trx, setup, plainChunks(list, size, { cause, scores: 'stored' }), (result, i) => {
       summary.entered += result.entered;
@@ -248,6 +277,7 @@ export async function refreshSegments(deps: Deps, options: RefreshOptions): Prom
       .updateTable('segment_settings')
       .set({
         distributions: JSON.stringify(distributions),
+        history_cut: await nextCut(),
         refreshed_as_of: asOf,
         evaluated_version: settings.definitions_version,
         updated_at: deps.clock(),
