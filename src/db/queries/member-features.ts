@@ -160,31 +160,18 @@ export interface MembershipChangeRow {
 }
 
 /**
- * Applies membership changes, records each entry and exit as a transition, and queues one delivery
- * per transition for every enabled webhook that asked for it: all in the caller's transaction, so a
- * transition is never lost and never announced without having happened.
+ * Applies membership changes `$2` (json rows of MembershipChangeRow) of program `$1` at `$3`
+ * with cause `$4`; see writeMembershipChanges.
  */
-export async function writeMembershipChanges(
-  db: Kysely<Schema>,
-  programId: string,
-  at: Date,
-  cause: 'event' | 'refresh' | 'definition',
-  changes: readonly MembershipChangeRow[],
-): Promise<void> {
-  if (changes.length === 0) return;
-  const params = [programId, JSON.stringify(changes), at, cause];
-  const input = `json_to_recordset($2::json) AS c(member_id bigint, scheme text, segment text, explanation text, change text)`;
-  await db.executeQuery(
-    CompiledQuery.raw(
-      `WITH c AS (SELECT * FROM ${input}),
+export const WRITE_MEMBERSHIP_CHANGES = `WITH c AS (SELECT * FROM json_to_recordset($2::json) AS c(member_id bigint, scheme text, segment text, explanation text, change text)),
        removed AS (
          DELETE FROM segment_memberships s USING c
-         WHERE c.change = 'left' AND s.program_id = $1 AND s.member_id = c.member_id
+         WHERE c.change = 'left' AND s.program_id = ${PROGRAM_PARAM} AND s.member_id = c.member_id
            AND s.scheme = c.scheme AND s.segment = c.segment
        ),
        reworded AS (
          UPDATE segment_memberships s SET explanation = c.explanation FROM c
-         WHERE c.change = 'reworded' AND s.program_id = $1 AND s.member_id = c.member_id
+         WHERE c.change = 'reworded' AND s.program_id = ${PROGRAM_PARAM} AND s.member_id = c.member_id
            AND s.scheme = c.scheme AND s.segment = c.segment
        ),
        added AS (
@@ -208,8 +195,25 @@ export async function writeMembershipChanges(
        JOIN webhooks w ON w.program_id = $1 AND w.disabled_at IS NULL AND ('segment.' || t.change) = ANY (w.events)
        -- one probe per transition a webhook wants: a hash join here read every member of the
        -- program for each chunk of a rebuild
-       ${memberProbe('members', 'external_id', 't.member_id', 'm')}`,
-      params,
-    ),
+       ${memberProbe('members', 'external_id', 't.member_id', 'm')}`;
+
+/**
+ * Applies membership changes, records each entry and exit as a transition, and queues one delivery
+ * per transition for every enabled webhook that asked for it: all in the caller's transaction, so a
+ * transition is never lost and never announced without having happened.
+ */
+export async function writeMembershipChanges(
+  db: Kysely<Schema>,
+  programId: string,
+  at: Date,
+  cause: 'event' | 'refresh' | 'definition',
+  changes: readonly MembershipChangeRow[],
+): Promise<void> {
+  if (changes.length === 0) return;
+  // The memberships removed or reworded are matched with the program behind PROGRAM_PARAM: with
+  // statistics that put a new program at no rows, the planner scanned the program's memberships
+  // once per change, and an import's 5,000-member chunk ran for minutes (ADR 0031).
+  await db.executeQuery(
+    CompiledQuery.raw(WRITE_MEMBERSHIP_CHANGES, [programId, JSON.stringify(changes), at, cause]),
   );
 }
