@@ -5,6 +5,7 @@ import { type Deps, silentLog } from '../src/services/deps.ts';
 import { ingestBatch } from '../src/services/ingest-batch.ts';
 import { refreshSegments } from '../src/services/segments/refresh-segments.ts';
 import { freshProgramId, openTestDatabase } from './fixtures/database.ts';
+import { memberStateOf } from './fixtures/member-state.ts';
 
 // `refresh --rebuild --as-of D` folds each member's events up to D only. A refresh that later moves
 // past D reads no history, so without more it would never count the orders after D that were
@@ -62,23 +63,14 @@ async function stateOf(programId: string) {
     .where('f.program_id', '=', programId)
     .orderBy('m.external_id')
     .execute();
-  const memberships = await database.db
-    .selectFrom('segment_memberships as s')
-    .innerJoin('members as m', (j) =>
-      j.onRef('m.program_id', '=', 's.program_id').onRef('m.member_id', '=', 's.member_id'),
-    )
-    .select(['m.external_id', 's.scheme', 's.segment'])
-    .where('s.program_id', '=', programId)
-    .orderBy('m.external_id')
-    .orderBy('s.scheme')
-    .orderBy('s.segment')
-    .execute();
+  // Explanations are left out: a member a refresh did not look at keeps the one of their last evaluation.
+  const { memberships } = await memberStateOf(database.db, programId);
   return {
     states: states.map((s) => ({
       ...s,
       monetary_total: s.monetary_total === null ? null : Number(s.monetary_total),
     })),
-    memberships,
+    memberships: memberships.map(({ explanation: _, ...membership }) => membership),
   };
 }
 

@@ -190,7 +190,11 @@ export async function membersWithEventsBetween(
 }
 
 /** Whether the program holds any event after `after`. */
-export async function hasEventsAfter(db: Kysely<Schema>, programId: string, after: Date): Promise<boolean> {
+export async function programHasEventsAfter(
+  db: Kysely<Schema>,
+  programId: string,
+  after: Date,
+): Promise<boolean> {
   const [row] = await rows<{ found: boolean }>(
     db,
     `SELECT ${EVENT_TABLES.map(

@@ -5,18 +5,18 @@ import {
   analyzeMemberStates,
   type DistributionSource,
   dueMembers,
-  hasEventsAfter,
   latestPredictionTime,
   membersBetween,
   membersWithEventsBetween,
   membersWithoutState,
+  programHasEventsAfter,
   raiseSortMemory,
   rankAndSummarise,
   snapshotSizes,
   vacuumMemberStates,
 } from '../../db/queries/segment-refresh.ts';
 import { featureDefinition } from '../../domain/features/feature-catalog.ts';
-import { hasEventsAfter as historyHasEventsAfter } from '../../domain/features/member-aggregates.ts';
+import { hasEventsAfter } from '../../domain/features/member-aggregates.ts';
 import { utcDay } from '../../domain/features/utc-days.ts';
 import { RFM_DISTRIBUTIONS } from '../../domain/segments/evaluate-member.ts';
 import { DEFAULT_DISTRIBUTION_POINTS, topPercentThreshold } from '../../domain/segments/program-context.ts';
@@ -162,7 +162,7 @@ export async function refreshSegments(deps: Deps, options: RefreshOptions): Prom
         load: async () => {
           const histories = await loadHistories(trx, programId, chunk);
           for (const history of histories.values()) {
-            if (!leftOut && historyHasEventsAfter(history, asOf)) leftOut = true;
+            if (!leftOut && hasEventsAfter(history, asOf)) leftOut = true;
           }
           return {
             memberIds: chunk,
@@ -264,7 +264,7 @@ export async function refreshSegments(deps: Deps, options: RefreshOptions): Prom
     const nextCut = async (): Promise<Date | null> => {
       if (mode === 'rebuild' || cut === null) return leftOut ? asOf : null;
       if (asOf.getTime() <= cut.getTime()) return cut;
-      return leftOut || (await hasEventsAfter(trx, programId, asOf)) ? asOf : null;
+      return leftOut || (await programHasEventsAfter(trx, programId, asOf)) ? asOf : null;
     };
     const cause = definitionsMoved ? 'definition' : 'refresh';
     await reevaluateChunks(trx, setup, plainChunks(list, size, { cause, scores: 'stored' }), (result, i) => {
