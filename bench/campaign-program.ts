@@ -98,12 +98,19 @@ export async function ensureBenchProgram(
     await sql`ANALYZE bench_member_map`.execute(db);
     await step(
       'member_features',
-      sql`INSERT INTO member_features (program_id, member_id, aggregates, features, as_of, review_day,
-        last_purchase_day, frequency_orders, monetary_total, r_score, f_score, m_score)
-      SELECT ${programId}, map.new_id, f.aggregates, f.features, f.as_of, f.review_day,
-        f.last_purchase_day, f.frequency_orders, f.monetary_total, f.r_score, f.f_score, f.m_score
+      sql`INSERT INTO member_features (program_id, member_id, aggregates, features, as_of)
+      SELECT ${programId}, map.new_id, f.aggregates, f.features, f.as_of
       FROM member_features f JOIN bench_member_map map ON map.old_id = f.member_id
       WHERE f.program_id = ${seedId}`,
+    );
+    await step(
+      'member_ranks',
+      sql`INSERT INTO member_ranks (program_id, member_id, review_day, last_purchase_day,
+        frequency_orders, monetary_total, r_score, f_score, m_score, top_values)
+      SELECT ${programId}, map.new_id, r.review_day, r.last_purchase_day, r.frequency_orders,
+        r.monetary_total, r.r_score, r.f_score, r.m_score, r.top_values
+      FROM member_ranks r JOIN bench_member_map map ON map.old_id = r.member_id
+      WHERE r.program_id = ${seedId}`,
     );
     await step(
       'segment_memberships',

@@ -84,9 +84,12 @@ export async function loadDemoPurchases(db: Kysely<Schema>, options: DemoLoadOpt
           ${p.refundOf}::text[], ${p.amount}::numeric[], ${p.merchandise}::numeric[], ${p.items}::int[])
           AS t(id, member, at, kind, refund_of, amount, merchandise, items)
         JOIN members m ON m.program_id = ${options.programId} AND m.external_id = t.member`.execute(trx);
-      await sql`INSERT INTO member_features (program_id, member_id, aggregates, features, as_of, frequency_orders)
-        SELECT ${options.programId}, m.member_id, t.state -> 'aggregates', t.state -> 'features', ${options.now},
-          (t.state #>> '{aggregates,orders}')::int
+      await sql`INSERT INTO member_features (program_id, member_id, aggregates, features, as_of)
+        SELECT ${options.programId}, m.member_id, t.state -> 'aggregates', t.state -> 'features', ${options.now}
+        FROM unnest(${members.id}::text[], ${members.state}::jsonb[]) AS t(id, state)
+        JOIN members m ON m.program_id = ${options.programId} AND m.external_id = t.id`.execute(trx);
+      await sql`INSERT INTO member_ranks (program_id, member_id, frequency_orders)
+        SELECT ${options.programId}, m.member_id, (t.state #>> '{aggregates,orders}')::int
         FROM unnest(${members.id}::text[], ${members.state}::jsonb[]) AS t(id, state)
         JOIN members m ON m.program_id = ${options.programId} AND m.external_id = t.id`.execute(trx);
     });

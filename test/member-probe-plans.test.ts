@@ -1,6 +1,10 @@
 import { CompiledQuery, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOCK_MEMBER_STATES, WRITE_MEMBERSHIP_CHANGES } from '../src/db/queries/member-features.ts';
+import {
+  LOCK_MEMBER_STATES,
+  WRITE_MEMBER_STATES,
+  WRITE_MEMBERSHIP_CHANGES,
+} from '../src/db/queries/member-features.ts';
 import { memberProbe } from '../src/db/queries/member-probe.ts';
 import { createProgram } from '../src/services/create-program.ts';
 import { type Deps, silentLog } from '../src/services/deps.ts';
@@ -23,6 +27,7 @@ const deps: Deps = { db: database.db, clock: () => new Date('2024-06-01T00:00:00
 const PROBED = [
   'members',
   'member_features',
+  'member_ranks',
   'member_predictions',
   'purchases',
   'points',
@@ -34,6 +39,7 @@ const PROBED = [
 
 interface PlanNode {
   'Node Type': string;
+  'Conflict Arbiter Indexes'?: string[];
   'Relation Name'?: string;
   'Index Name'?: string;
   'Index Cond'?: string;
@@ -142,6 +148,36 @@ describe('per-member reads of a program the statistics have not seen', () => {
       arbiters: root['Conflict Arbiter Indexes'],
       scans: scansOf(root, 'member_features').length,
     }).toEqual({ operation: 'Insert', resolution: 'UPDATE', arbiters: ['member_features_pkey'], scans: 0 });
+  });
+
+  it('write each state row by its own key, and each rank row through its key’s conflict check', async () => {
+    const updates = unseen.map((id) => ({
+      member_id: id,
+      aggregates: null,
+      features: {},
+      review_day: 1,
+      last_purchase_day: null,
+      frequency_orders: 0,
+      monetary_total: null,
+      r_score: null,
+      f_score: null,
+      m_score: null,
+      top_values: null,
+    }));
+    const root = await plan(WRITE_MEMBER_STATES, [
+      freshProgramId('new'),
+      JSON.stringify(updates),
+      new Date(),
+    ]);
+    expectMemberProbes(root, 'member_features');
+    const arbiters = (node: PlanNode): string[][] => [
+      ...(node['Conflict Arbiter Indexes'] === undefined ? [] : [node['Conflict Arbiter Indexes']]),
+      ...(node.Plans ?? []).flatMap(arbiters),
+    ];
+    expect({ arbiters: arbiters(root), rankScans: scansOf(root, 'member_ranks').length }).toEqual({
+      arbiters: [['member_ranks_pkey']],
+      rankScans: 0,
+    });
   });
 
   it('remove and reword memberships by each member’s own key', async () => {

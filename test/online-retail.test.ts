@@ -222,7 +222,10 @@ describe('the online-retail preset on online_retail.csv.gz', () => {
       .innerJoin('members as m', (j) =>
         j.onRef('m.program_id', '=', 'f.program_id').onRef('m.member_id', '=', 'f.member_id'),
       )
-      .select(['m.external_id', 'f.features', 'f.r_score', 'f.f_score', 'f.m_score'])
+      .innerJoin('member_ranks as r', (j) =>
+        j.onRef('r.program_id', '=', 'f.program_id').onRef('r.member_id', '=', 'f.member_id'),
+      )
+      .select(['m.external_id', 'f.features', 'r.r_score', 'r.f_score', 'r.m_score'])
       .where('f.program_id', '=', programId)
       .execute();
     expect(rows.length).toBe(expected.customers.size);

@@ -45,7 +45,7 @@ const ids = new Map(
 /** Each member's stored R/F/M scores as "r/f/m" (empty parts for none), in generated order. */
 async function scores(): Promise<string[]> {
   const rows = await database.db
-    .selectFrom('member_features')
+    .selectFrom('member_ranks')
     .select(['member_id', 'r_score', 'f_score', 'm_score'])
     .where('program_id', '=', programId)
     .execute();
@@ -70,17 +70,17 @@ describe('rankAndSummarise', () => {
             last_purchase_day: m.lastPurchaseDay,
             frequency_orders: m.orders,
             monetary_total: m.spend,
-            features: m.balance === undefined ? {} : { points_balance: m.balance },
+            top_values: m.balance === undefined ? {} : { points_balance: m.balance },
           }));
           await sql`
-            UPDATE member_features f SET last_purchase_day = u.last_purchase_day,
-              frequency_orders = u.frequency_orders, monetary_total = u.monetary_total, features = u.features,
+            UPDATE member_ranks f SET last_purchase_day = u.last_purchase_day,
+              frequency_orders = u.frequency_orders, monetary_total = u.monetary_total, top_values = u.top_values,
               -- as the state writer does: no purchase, no scores
               r_score = CASE WHEN u.last_purchase_day IS NULL THEN NULL ELSE f.r_score END,
               f_score = CASE WHEN u.last_purchase_day IS NULL THEN NULL ELSE f.f_score END,
               m_score = CASE WHEN u.last_purchase_day IS NULL THEN NULL ELSE f.m_score END
             FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS u(external text, last_purchase_day integer,
-              frequency_orders integer, monetary_total numeric, features jsonb),
+              frequency_orders integer, monetary_total numeric, top_values jsonb),
               members m
             WHERE m.program_id = ${programId} AND m.external_id = u.external
               AND f.program_id = m.program_id AND f.member_id = m.member_id`.execute(database.db);

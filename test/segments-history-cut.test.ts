@@ -55,7 +55,7 @@ async function loadProgram(
 /** What ranks and segments each member, by external id: the stored rank inputs and memberships. */
 async function stateOf(programId: string) {
   const states = await database.db
-    .selectFrom('member_features as f')
+    .selectFrom('member_ranks as f')
     .innerJoin('members as m', (j) =>
       j.onRef('m.program_id', '=', 'f.program_id').onRef('m.member_id', '=', 'f.member_id'),
     )

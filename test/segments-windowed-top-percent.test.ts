@@ -24,6 +24,8 @@ afterAll(() => database.close());
 const DAY_MS = 86_400_000;
 const START = Date.parse('2024-01-01T12:00:00Z');
 const FEATURE = 'orders_90d';
+/** A feature stored as it was at the member's last event, not moved by the calendar. */
+const STORED_FEATURE = 'frequency_orders';
 
 /** Each member's order days, counted from START. */
 const programOrders = fc.array(fc.array(fc.integer({ min: 0, max: 150 }), { maxLength: 5 }), {
@@ -53,9 +55,10 @@ function expectedMembers(
   histories: readonly MemberHistory[],
   asOf: Date,
   schemes: Parameters<typeof assignSchemes>[2],
+  feature = FEATURE,
 ) {
   const features = histories.map((h) => computeFeatures(h, asOf));
-  const context = createProgramContext(asOf, { [FEATURE]: features.map((f) => f[FEATURE]) });
+  const context = createProgramContext(asOf, { [feature]: features.map((f) => f[feature]) });
   return features
     .flatMap((f, i) =>
       assignSchemes(f, context, schemes).some((a) => a.memberships.length > 0) ? [`m${i}`] : [],
@@ -128,6 +131,74 @@ describe('a top-percent rule on a windowed feature', () => {
         },
       ),
       { numRuns: process.env.NARROWCAST_TEST_DATABASE_URL ? 25 : 30 },
+    );
+  }, 300_000);
+
+  it('ranks by a feature the rules came to read after the members were evaluated, and by values stored before migration 0017 kept none (property)', async () => {
+    // A refresh summarises top-percent values from the narrow rank rows, which hold only the
+    // features the rules read when each member was last evaluated. A rule on another feature, or
+    // rank rows whose values were never stored (a database migrated to 0017), must be filled from
+    // the stored features before the first refresh ranks by them.
+    await fc.assert(
+      fc.asyncProperty(
+        programOrders,
+        fc.integer({ min: 10, max: 60 }),
+        fc.boolean(),
+        fc.array(fc.integer({ min: 0, max: 40 }), { maxLength: 3 }),
+        async (orders, percent, lost, gaps) => {
+          const programId = freshProgramId('ltop');
+          let now = new Date(START + 151 * DAY_MS);
+          const deps: Deps = { db: database.db, clock: () => now, log: silentLog };
+          await createProgram(deps, { programId });
+          const histories = orders.map(historyOf);
+          await ingestBatch(deps, {
+            programId,
+            kind: 'members',
+            records: histories.map((h, i) => ({ id: `m${i}`, joinedAt: h.joinedAt })),
+          });
+          const purchases = histories.flatMap((h, i) =>
+            h.purchases.map((p) => ({
+              id: `m${i}-${p.id}`,
+              memberId: `m${i}`,
+              occurredAt: p.occurredAt,
+              amount: p.amount,
+            })),
+          );
+          if (purchases.length > 0)
+            await ingestBatch(deps, { programId, kind: 'purchases', records: purchases });
+          await refreshSegments(deps, { programId });
+          await createSegment(deps, {
+            programId,
+            input: {
+              scheme: 'targets',
+              name: 'busy_lately',
+              label: 'Busy lately',
+              rule: { feature: STORED_FEATURE, op: 'top_percent', value: percent },
+            },
+          });
+          if (lost) {
+            await database.db
+              .updateTable('member_ranks')
+              .set({ top_values: null })
+              .where('program_id', '=', programId)
+              .execute();
+            await database.db
+              .updateTable('segment_settings')
+              .set({ top_features: null })
+              .where('program_id', '=', programId)
+              .execute();
+          }
+          const { custom } = await loadProgramSchemes(database.db, programId);
+          for (const gap of [0, ...gaps]) {
+            now = new Date(now.getTime() + gap * DAY_MS);
+            await refreshSegments(deps, { programId });
+            expect(await storedMembers(programId)).toEqual(
+              expectedMembers(histories, now, custom, STORED_FEATURE),
+            );
+          }
+        },
+      ),
+      { numRuns: process.env.NARROWCAST_TEST_DATABASE_URL ? 15 : 20 },
     );
   }, 300_000);
 });

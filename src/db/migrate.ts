@@ -14,6 +14,7 @@ import { statements as consentLedgerIndex } from './migrations/0013-consent-ledg
 import { statements as decisionTrails } from './migrations/0014-decision-trails.ts';
 import { statements as memberStateCompression } from './migrations/0015-member-state-compression.ts';
 import { statements as historyCut } from './migrations/0016-history-cut.ts';
+import { statements as memberRanks } from './migrations/0017-member-ranks.ts';
 
 // Migrations are ordered lists of statements, one file each, applied by Kysely's migrator (which
 // records them in kysely_migration and locks against concurrent runs). Statements run one at a
@@ -34,6 +35,7 @@ const MIGRATIONS: Record<string, readonly string[]> = {
   '0014-decision-trails': decisionTrails,
   '0015-member-state-compression': memberStateCompression,
   '0016-history-cut': historyCut,
+  '0017-member-ranks': memberRanks,
 };
 
 const provider: MigrationProvider = {

@@ -169,13 +169,6 @@ export interface MemberFeaturesTable {
   /** FeatureVector as of `as_of`. */
   features: unknown;
   as_of: Date;
-  review_day: number | null;
-  last_purchase_day: number | null;
-  frequency_orders: Defaulted<number>;
-  monetary_total: Money | null;
-  r_score: number | null;
-  f_score: number | null;
-  m_score: number | null;
   updated_at: Generated<Date>;
   /** CLV summaries computed by the database from `aggregates` (migration 0010); never written. */
   clv_orders: ColumnType<number | null, never, never>;
@@ -185,6 +178,25 @@ export interface MemberFeaturesTable {
   clv_repeat_amount: ColumnType<string | null, never, never>;
 }
 
+/**
+ * What the program-wide half of a refresh reads, one narrow row per member beside the wide state
+ * row (migration 0017): the R/F/M inputs and scores, the review day, and the values of the
+ * features the program's top-percent rules read (`segment_settings.top_features`).
+ */
+export interface MemberRanksTable {
+  program_id: string;
+  member_id: number;
+  review_day: number | null;
+  last_purchase_day: number | null;
+  frequency_orders: Defaulted<number>;
+  monetary_total: Money | null;
+  r_score: number | null;
+  f_score: number | null;
+  m_score: number | null;
+  /** Feature name to value (number or null), for `segment_settings.top_features`. */
+  top_values: Defaulted<unknown>;
+}
+
 export interface SegmentSettingsTable {
   program_id: string;
   overrides: Defaulted<unknown>;
@@ -192,6 +204,8 @@ export interface SegmentSettingsTable {
   refreshed_as_of: Date | null;
   /** Events after this time were left out of some members' aggregates by a past-dated rebuild. */
   history_cut: Defaulted<Date | null>;
+  /** The features whose values member_ranks.top_values holds, sorted; null before the first refresh. */
+  top_features: Defaulted<string[] | null>;
   definitions_version: Defaulted<number>;
   evaluated_version: Defaulted<number>;
   updated_at: Generated<Date>;
@@ -318,6 +332,7 @@ export interface Schema {
   clv_models: ClvModelsTable;
   member_predictions: MemberPredictionsTable;
   member_features: MemberFeaturesTable;
+  member_ranks: MemberRanksTable;
   segment_settings: SegmentSettingsTable;
   segment_definitions: SegmentDefinitionsTable;
   segment_memberships: SegmentMembershipsTable;

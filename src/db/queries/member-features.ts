@@ -63,19 +63,21 @@ export async function lockMemberStates(
   // 2,000-member chunk of a million-member program was planned as a parallel scan of every member.
   const { rows } = await db.executeQuery<MemberStateRow>(
     CompiledQuery.raw(
-      `SELECT f.member_id, m.external_id, m.joined_at, f.aggregates, f.last_purchase_day,
-         f.frequency_orders, f.monetary_total, f.r_score, f.f_score, f.m_score,
+      `SELECT f.member_id, m.external_id, m.joined_at, f.aggregates, r.last_purchase_day,
+         COALESCE(r.frequency_orders, 0) AS frequency_orders, r.monetary_total, r.r_score, r.f_score, r.m_score,
          p.expected_purchases, p.p_alive, p.expected_spend, p.clv, p.clv_percentile,
          COALESCE((SELECT json_agg(json_build_object('scheme', s.scheme, 'segment', s.segment,
              'explanation', s.explanation))
            FROM segment_memberships s WHERE s.program_id = ${PROGRAM_PARAM} AND s.member_id = u.id),
            '[]'::json) AS memberships
        FROM unnest($2::int8[]) AS u(id)
+       ${memberProbe('member_features', 'member_id, aggregates', 'u.id', 'f')}
        ${memberProbe(
-         'member_features',
-         'member_id, aggregates, last_purchase_day, frequency_orders, monetary_total, r_score, f_score, m_score',
+         'member_ranks',
+         'last_purchase_day, frequency_orders, monetary_total, r_score, f_score, m_score',
          'u.id',
-         'f',
+         'r',
+         'left',
        )}
        ${memberProbe('members', 'external_id, joined_at', 'u.id', 'm')}
        ${memberProbe(
@@ -121,7 +123,40 @@ export interface MemberStateUpdate {
   r_score: number | null;
   f_score: number | null;
   m_score: number | null;
+  /** The values of the features the program's top-percent rules read (EvaluationSetup.topFeatures). */
+  top_values: Record<string, unknown> | null;
 }
+
+/**
+ * Stores members' evaluated state `$2` (jsonb rows of MemberStateUpdate) of program `$1` as of
+ * `$3`: the wide row (aggregates, features) and the narrow rank row, created if missing. A rank row
+ * that would not change is left as it is, so an event that moves neither the member's R/F/M inputs
+ * nor their review day writes no new version of it.
+ */
+export const WRITE_MEMBER_STATES = `WITH u AS MATERIALIZED (
+         SELECT * FROM jsonb_to_recordset($2::jsonb) AS u(member_id bigint, aggregates jsonb, features jsonb,
+           review_day integer, last_purchase_day integer, frequency_orders integer, monetary_total numeric,
+           r_score smallint, f_score smallint, m_score smallint, top_values jsonb)
+       ),
+       ranks AS (
+         INSERT INTO member_ranks AS r (program_id, member_id, review_day, last_purchase_day,
+           frequency_orders, monetary_total, r_score, f_score, m_score, top_values)
+         SELECT $1, member_id, review_day, last_purchase_day, frequency_orders, monetary_total,
+           r_score, f_score, m_score, top_values
+         FROM u
+         ON CONFLICT (program_id, member_id) DO UPDATE SET review_day = excluded.review_day,
+           last_purchase_day = excluded.last_purchase_day, frequency_orders = excluded.frequency_orders,
+           monetary_total = excluded.monetary_total, r_score = excluded.r_score, f_score = excluded.f_score,
+           m_score = excluded.m_score, top_values = excluded.top_values
+         WHERE (r.review_day, r.last_purchase_day, r.frequency_orders, r.monetary_total, r.r_score,
+             r.f_score, r.m_score, r.top_values)
+           IS DISTINCT FROM (excluded.review_day, excluded.last_purchase_day, excluded.frequency_orders,
+             excluded.monetary_total, excluded.r_score, excluded.f_score, excluded.m_score, excluded.top_values)
+       )
+       UPDATE member_features f SET aggregates = COALESCE(u.aggregates, f.aggregates), features = u.features,
+         as_of = $3, updated_at = now()
+       FROM u
+       WHERE f.program_id = ${PROGRAM_PARAM} AND f.member_id = u.member_id`;
 
 /**
  * Stores members' evaluated state. The rows travel as jsonb, not json: the aggregates and features
@@ -135,19 +170,7 @@ export async function writeMemberStates(
   updates: readonly MemberStateUpdate[],
 ): Promise<void> {
   if (updates.length === 0) return;
-  await db.executeQuery(
-    CompiledQuery.raw(
-      `UPDATE member_features f SET aggregates = COALESCE(u.aggregates, f.aggregates), features = u.features, as_of = $3,
-         review_day = u.review_day, last_purchase_day = u.last_purchase_day,
-         frequency_orders = u.frequency_orders, monetary_total = u.monetary_total,
-         r_score = u.r_score, f_score = u.f_score, m_score = u.m_score, updated_at = now()
-       FROM jsonb_to_recordset($2::jsonb) AS u(member_id bigint, aggregates jsonb, features jsonb,
-         review_day integer, last_purchase_day integer, frequency_orders integer, monetary_total numeric,
-         r_score smallint, f_score smallint, m_score smallint)
-       WHERE f.program_id = ${PROGRAM_PARAM} AND f.member_id = u.member_id`,
-      [programId, JSON.stringify(updates), asOf],
-    ),
-  );
+  await db.executeQuery(CompiledQuery.raw(WRITE_MEMBER_STATES, [programId, JSON.stringify(updates), asOf]));
 }
 
 /** A membership change to store: entered, left, or still a member with a new explanation. */

@@ -50,14 +50,14 @@ export async function rankAndSummarise(
   const features = [...new Set(sources.flatMap((s) => ('feature' in s ? [s.feature] : [])))];
   const sourceValue = (source: DistributionSource) =>
     'column' in source
-      ? `CASE WHEN f.last_purchase_day IS NOT NULL THEN f.${source.column}::float8 END`
+      ? `CASE WHEN r.last_purchase_day IS NOT NULL THEN r.${source.column}::float8 END`
       : `j.${quoted(source.feature)}`;
   const decoded =
     features.length === 0
       ? ''
-      : `CROSS JOIN LATERAL jsonb_to_record(f.features) AS j(${features
+      : `LEFT JOIN LATERAL jsonb_to_record(r.top_values) AS j(${features
           .map((feature) => `${quoted(feature)} float8`)
-          .join(', ')})`;
+          .join(', ')}) ON true`;
   const score = (column: string) =>
     `LEAST(5, 1 + (5 * (rank() OVER (ORDER BY ${column}) - 1)) / count(*) OVER ())::smallint`;
   // The 0-based positions summariseDistribution keeps, asked of percentile_disc as the fraction
@@ -71,10 +71,10 @@ export async function rankAndSummarise(
   const [row] = await rows<Record<string, number[] | string[] | null>>(
     db,
     `WITH v AS MATERIALIZED (
-       SELECT f.member_id, f.last_purchase_day, f.frequency_orders, f.monetary_total,
-         f.r_score, f.f_score, f.m_score${sources.map((s, i) => `,\n         ${sourceValue(s)} AS x${i}`).join('')}
-       FROM member_features f ${decoded}
-       WHERE f.program_id = ${PROGRAM_PARAM}
+       SELECT r.member_id, r.last_purchase_day, r.frequency_orders, r.monetary_total,
+         r.r_score, r.f_score, r.m_score${sources.map((s, i) => `,\n         ${sourceValue(s)} AS x${i}`).join('')}
+       FROM member_ranks r ${decoded}
+       WHERE r.program_id = ${PROGRAM_PARAM}
      ),
      ranked AS (
        SELECT member_id, r_score, f_score, m_score, ${score('last_purchase_day')} AS r,
@@ -86,7 +86,7 @@ export async function rankAndSummarise(
        WHERE r_score IS DISTINCT FROM r OR f_score IS DISTINCT FROM f OR m_score IS DISTINCT FROM m
      ),
      moved AS (
-       UPDATE member_features s SET r_score = c.r, f_score = c.f, m_score = c.m
+       UPDATE member_ranks s SET r_score = c.r, f_score = c.f, m_score = c.m
        FROM changed c
        WHERE s.program_id = ${PROGRAM_PARAM} AND s.member_id = c.member_id
          AND s.member_id = ANY (ARRAY(SELECT member_id FROM changed))
@@ -105,12 +105,35 @@ export async function rankAndSummarise(
   };
 }
 
+/**
+ * Sets every member's stored top-percent values (member_ranks.top_values) to their values of
+ * `features` in their stored feature vectors: after the program's rules came to read another list
+ * of top-percent features, or once after migration 0017. One pass over the program's state rows.
+ */
+export async function fillTopValues(
+  db: Kysely<Schema>,
+  programId: string,
+  features: readonly string[],
+): Promise<void> {
+  await rows(
+    db,
+    `UPDATE member_ranks r SET top_values = v.top_values
+     FROM (
+       SELECT f.member_id,
+         (SELECT jsonb_object_agg(k, COALESCE(f.features -> k, 'null'::jsonb)) FROM unnest($2::text[]) AS k) AS top_values
+       FROM member_features f WHERE f.program_id = ${PROGRAM_PARAM}
+     ) AS v
+     WHERE r.program_id = ${PROGRAM_PARAM} AND r.member_id = v.member_id`,
+    [programId, features],
+  );
+}
+
 /** Raises sort memory for the rest of the current transaction (it ends with it). */
 export async function raiseSortMemory(db: Kysely<Schema>): Promise<void> {
   await rows(db, `SET LOCAL work_mem = '256MB'`, []);
 }
 
-/** Members whose stored feature value lies between two thresholds (inclusive). */
+/** Members whose stored value of a top-percent feature lies between two thresholds (inclusive). */
 export async function membersBetween(
   db: Kysely<Schema>,
   programId: string,
@@ -118,11 +141,11 @@ export async function membersBetween(
   low: number,
   high: number,
 ): Promise<number[]> {
-  const value = `(features ->> '${feature.replaceAll("'", "''")}')::float8`;
+  const value = `(top_values ->> '${feature.replaceAll("'", "''")}')::float8`;
   return ids(
     await rows(
       db,
-      `SELECT member_id FROM member_features WHERE program_id = $1 AND ${value} BETWEEN $2 AND $3`,
+      `SELECT member_id FROM member_ranks WHERE program_id = $1 AND ${value} BETWEEN $2 AND $3`,
       [programId, low, high],
     ),
   );
@@ -131,21 +154,21 @@ export async function membersBetween(
 /** Members whose review day has come. */
 export async function dueMembers(db: Kysely<Schema>, programId: string, asOfDay: number): Promise<number[]> {
   return ids(
-    await rows(db, `SELECT member_id FROM member_features WHERE program_id = $1 AND review_day <= $2`, [
+    await rows(db, `SELECT member_id FROM member_ranks WHERE program_id = $1 AND review_day <= $2`, [
       programId,
       asOfDay,
     ]),
   );
 }
 
-/** Takes the state table's planner statistics again (allowed inside a transaction, which sees its own rows). */
+/** Takes the state tables' planner statistics again (allowed inside a transaction, which sees its own rows). */
 export async function analyzeMemberStates(db: Kysely<Schema>): Promise<void> {
-  await rows(db, 'ANALYZE member_features', []);
+  await rows(db, 'ANALYZE member_features, member_ranks', []);
 }
 
-/** Reclaims the state table's dead row versions (outside any transaction). */
+/** Reclaims the state tables' dead row versions (outside any transaction). */
 export async function vacuumMemberStates(db: Kysely<Schema>): Promise<void> {
-  await rows(db, 'VACUUM member_features', []);
+  await rows(db, 'VACUUM member_features, member_ranks', []);
 }
 
 /** Every member of the program. */
@@ -160,8 +183,8 @@ export async function membersWithoutState(db: Kysely<Schema>, programId: string)
       db,
       `SELECT m.member_id FROM members m
        WHERE m.program_id = ${PROGRAM_PARAM} AND NOT EXISTS (
-         SELECT 1 FROM member_features f
-         WHERE f.program_id = ${PROGRAM_PARAM} AND f.member_id = m.member_id)`,
+         SELECT 1 FROM member_ranks r
+         WHERE r.program_id = ${PROGRAM_PARAM} AND r.member_id = m.member_id)`,
       [programId],
     ),
   );

@@ -3,6 +3,7 @@ import type { RuleLeaf, SchemeDefinition } from '../../contracts/segments.ts';
 import type { Schema } from '../../db/schema.ts';
 import { schemeLeaves } from '../../domain/segments/next-review-day.ts';
 import type { ProgramContext } from '../../domain/segments/program-context.ts';
+import { topPercentFeatures } from '../../domain/segments/rule-features.ts';
 import { loadProgramSchemes, type ProgramSchemes } from './program-schemes.ts';
 
 /** Everything evaluating a member needs that is the same for the whole program. */
@@ -12,6 +13,11 @@ export interface EvaluationSetup {
   schemes: ProgramSchemes;
   /** The leaves of the schemes a member is evaluated against (cached per scheme list). */
   leavesOf(schemes: readonly SchemeDefinition[]): readonly RuleLeaf[];
+  /**
+   * The features the program's top-percent rules read, sorted: each evaluation stores the member's
+   * values of these beside their ranks, and a refresh summarises their distributions from there.
+   */
+  topFeatures: readonly string[];
 }
 
 /** The as-of time of a program: its fixed date when it has one (historical data), else now. */
@@ -96,13 +102,31 @@ function leavesOf(list: readonly SchemeDefinition[]): readonly RuleLeaf[] {
   return found;
 }
 
+// Likewise the top-percent features of each program's schemes, kept as long as the schemes are.
+const TOP_FEATURES = new WeakMap<ProgramSchemes, readonly string[]>();
+
+function topFeaturesOf(schemes: ProgramSchemes): readonly string[] {
+  let found = TOP_FEATURES.get(schemes);
+  if (!found) {
+    found = topPercentFeatures(schemes.forMember([]));
+    TOP_FEATURES.set(schemes, found);
+  }
+  return found;
+}
+
 function withParts(
   programId: string,
   asOf: Date,
   schemes: ProgramSchemes,
   distributions: Record<string, number[]>,
 ): EvaluationSetup {
-  return { programId, context: { asOf, distributions }, schemes, leavesOf };
+  return {
+    programId,
+    context: { asOf, distributions },
+    schemes,
+    leavesOf,
+    topFeatures: topFeaturesOf(schemes),
+  };
 }
 
 export async function loadEvaluationSetup(

@@ -30,11 +30,14 @@ export async function memberSegments(
     .leftJoin('member_predictions as p', (j) =>
       j.onRef('p.program_id', '=', 'f.program_id').onRef('p.member_id', '=', 'f.member_id'),
     )
+    .leftJoin('member_ranks as r', (j) =>
+      j.onRef('r.program_id', '=', 'f.program_id').onRef('r.member_id', '=', 'f.member_id'),
+    )
     .select([
       'f.aggregates',
-      'f.r_score',
-      'f.f_score',
-      'f.m_score',
+      'r.r_score',
+      'r.f_score',
+      'r.m_score',
       'p.expected_purchases',
       'p.p_alive',
       'p.expected_spend',

@@ -79,6 +79,14 @@ const sameInputs = (row: MemberStateRow, agg: MemberAggregates) => {
   );
 };
 
+/** A member's values of the top-percent features, as their features hold them; null when there are none. */
+function topValues(names: readonly string[], features: Readonly<Record<string, unknown>>) {
+  if (names.length === 0) return null;
+  const values: Record<string, unknown> = {};
+  for (const name of names) values[name] = features[name] ?? null;
+  return values;
+}
+
 /** One chunk's evaluation, ready to store. */
 interface Evaluated {
   updates: MemberStateUpdate[];
@@ -144,6 +152,7 @@ function evaluateStates(
       r_score: rfm?.r ?? null,
       f_score: rfm?.f ?? null,
       m_score: rfm?.m ?? null,
+      top_values: topValues(setup.topFeatures, evaluation.features),
     });
     if (options.statesOnly) continue;
     const diff = diffMemberships(row.memberships, evaluation.assignments);

@@ -5,6 +5,7 @@ import {
   analyzeMemberStates,
   type DistributionSource,
   dueMembers,
+  fillTopValues,
   latestPredictionTime,
   membersBetween,
   membersWithEventsBetween,
@@ -62,6 +63,9 @@ export interface RefreshSummary {
   entered: number;
   left: number;
 }
+
+const sameList = (a: readonly string[] | null, b: readonly string[]) =>
+  a !== null && a.length === b.length && a.every((x, i) => x === b[i]);
 
 const chunksOf = (ids: readonly number[], size: number): number[][] =>
   Array.from({ length: Math.ceil(ids.length / size) }, (_, i) => ids.slice(i * size, (i + 1) * size));
@@ -147,9 +151,18 @@ export async function refreshSegments(deps: Deps, options: RefreshOptions): Prom
         ? await membersWithEventsBetween(trx, programId, cut, asOf)
         : [];
 
+    const setupBefore = await loadEvaluationSetup(trx, programId, asOf, previous);
+    // Every member's stored top-percent values must be of the features the rules now read before
+    // they are summarised below. A rebuild writes everyone's; otherwise, when the list differs from
+    // the one they were stored for (a definition changed it, or none was stored yet), they are set
+    // from the stored features in one pass. Members evaluated later in this refresh write their own.
+    const topFeatures = [...setupBefore.topFeatures];
+    if (mode !== 'rebuild' && !sameList(settings.top_features, topFeatures)) {
+      await fillTopValues(trx, programId, topFeatures);
+    }
+
     // 1. Members lacking state, or short of events since the cut, get it now, rebuilt from
     // history, so the ranks below see them.
-    const setupBefore = await loadEvaluationSetup(trx, programId, asOf, previous);
     const rebuildIds =
       mode === 'rebuild'
         ? await allMembers(trx, programId)
@@ -278,6 +291,7 @@ export async function refreshSegments(deps: Deps, options: RefreshOptions): Prom
       .set({
         distributions: JSON.stringify(distributions),
         history_cut: await nextCut(),
+        top_features: topFeatures,
         refreshed_as_of: asOf,
         evaluated_version: settings.definitions_version,
         updated_at: deps.clock(),
