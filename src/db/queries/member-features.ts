@@ -129,34 +129,46 @@ export interface MemberStateUpdate {
 
 /**
  * Stores members' evaluated state `$2` (jsonb rows of MemberStateUpdate) of program `$1` as of
- * `$3`: the wide row (aggregates, features) and the narrow rank row, created if missing. A rank row
- * that would not change is left as it is, so an event that moves neither the member's R/F/M inputs
- * nor their review day writes no new version of it.
+ * `$3`: the wide row (aggregates, features) and the narrow rank row. A missing rank row is created;
+ * an existing one is updated only where a value differs, so an event that moves neither the
+ * member's R/F/M inputs, their review day nor their top-percent values neither writes nor locks it
+ * (an upsert's conflict path locks the row even when it writes nothing, and that lock was a page
+ * image in the WAL for every event after each checkpoint). The insert and the update see the same
+ * snapshot: the update skips the rows the insert creates, which already hold their values. Both
+ * updates also name their members as an array, so that they read them by key even where the table
+ * is small enough, or its statistics stale enough, for reading the whole program to look cheaper
+ * (a plan test caught each doing so; ADR 0031).
  */
 export const WRITE_MEMBER_STATES = `WITH u AS MATERIALIZED (
          SELECT * FROM jsonb_to_recordset($2::jsonb) AS u(member_id bigint, aggregates jsonb, features jsonb,
            review_day integer, last_purchase_day integer, frequency_orders integer, monetary_total numeric,
            r_score smallint, f_score smallint, m_score smallint, top_values jsonb)
        ),
-       ranks AS (
-         INSERT INTO member_ranks AS r (program_id, member_id, review_day, last_purchase_day,
+       created AS (
+         INSERT INTO member_ranks (program_id, member_id, review_day, last_purchase_day,
            frequency_orders, monetary_total, r_score, f_score, m_score, top_values)
          SELECT $1, member_id, review_day, last_purchase_day, frequency_orders, monetary_total,
            r_score, f_score, m_score, top_values
          FROM u
-         ON CONFLICT (program_id, member_id) DO UPDATE SET review_day = excluded.review_day,
-           last_purchase_day = excluded.last_purchase_day, frequency_orders = excluded.frequency_orders,
-           monetary_total = excluded.monetary_total, r_score = excluded.r_score, f_score = excluded.f_score,
-           m_score = excluded.m_score, top_values = excluded.top_values
-         WHERE (r.review_day, r.last_purchase_day, r.frequency_orders, r.monetary_total, r.r_score,
-             r.f_score, r.m_score, r.top_values)
-           IS DISTINCT FROM (excluded.review_day, excluded.last_purchase_day, excluded.frequency_orders,
-             excluded.monetary_total, excluded.r_score, excluded.f_score, excluded.m_score, excluded.top_values)
+         ON CONFLICT (program_id, member_id) DO NOTHING
+       ),
+       changed AS (
+         UPDATE member_ranks r SET review_day = u.review_day, last_purchase_day = u.last_purchase_day,
+           frequency_orders = u.frequency_orders, monetary_total = u.monetary_total, r_score = u.r_score,
+           f_score = u.f_score, m_score = u.m_score, top_values = u.top_values
+         FROM u
+         WHERE r.program_id = ${PROGRAM_PARAM} AND r.member_id = u.member_id
+           AND r.member_id = ANY (ARRAY(SELECT member_id FROM u))
+           AND (r.review_day, r.last_purchase_day, r.frequency_orders, r.monetary_total, r.r_score,
+               r.f_score, r.m_score, r.top_values)
+             IS DISTINCT FROM (u.review_day, u.last_purchase_day, u.frequency_orders,
+               u.monetary_total::numeric(18, 4), u.r_score, u.f_score, u.m_score, u.top_values)
        )
        UPDATE member_features f SET aggregates = COALESCE(u.aggregates, f.aggregates), features = u.features,
          as_of = $3, updated_at = now()
        FROM u
-       WHERE f.program_id = ${PROGRAM_PARAM} AND f.member_id = u.member_id`;
+       WHERE f.program_id = ${PROGRAM_PARAM} AND f.member_id = u.member_id
+         AND f.member_id = ANY (ARRAY(SELECT member_id FROM u))`;
 
 /**
  * Stores members' evaluated state. The rows travel as jsonb, not json: the aggregates and features
