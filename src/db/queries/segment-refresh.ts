@@ -12,7 +12,7 @@ async function rows<R>(db: Kysely<Schema>, text: string, params: unknown[]): Pro
 
 const ids = (list: { member_id: number | string }[]) => list.map((r) => Number(r.member_id));
 
-/** A distribution's values: a rank column, or a feature read from the stored features. */
+/** A distribution's values: a rank column, or a top-percent feature's stored value (member_ranks.top_values). */
 export type DistributionSource =
   | { column: 'last_purchase_day' | 'frequency_orders' | 'monetary_total' }
   | { feature: string };
@@ -36,10 +36,10 @@ export interface RanksAndDistributions {
  *   are at most `maxPoints`, else the evenly spaced order statistics program-context.ts's
  *   summariseDistribution keeps. A rank column's distribution is of the members who have bought.
  *
- * The rows are read into a materialised working set once, each member's stored features decoded
- * once (jsonb_to_record) for every feature source, and the ranks and distributions sorted from
- * it: reading the wide state rows and decoding their features dominated when each part read them
- * on its own. Its sorts stay in memory at a million members under `raiseSortMemory`.
+ * The narrow rank rows (ADR 0032) are read into a materialised working set once, each member's
+ * top-percent values decoded once (jsonb_to_record) for every feature source, and the ranks and
+ * distributions sorted from it. Its sorts stay in memory at a million members under
+ * `raiseSortMemory`.
  */
 export async function rankAndSummarise(
   db: Kysely<Schema>,

@@ -83,10 +83,10 @@ function topPercentLeaves(leaves: readonly { feature: string; op: string; value:
 
 /**
  * Brings every member's time-based features and memberships up to date as of a time, in one
- * transaction, without reading event history: R/F/M ranks are recomputed from the stored rank
- * columns, distributions from the stored features, and only members whose review day has come,
- * whose scores changed or whose value lies between an old and a new top-percent threshold are
- * re-evaluated. A full refresh (after a definition change, new CLV predictions, or on request)
+ * transaction, without reading event history: R/F/M ranks and the top-percent distributions are
+ * recomputed from the members' narrow rank rows (ADR 0032), and only members whose review day has
+ * come, whose scores changed or whose value lies between an old and a new top-percent threshold
+ * are re-evaluated. A full refresh (after a definition change, new CLV predictions, or on request)
  * re-evaluates everyone from their stored aggregates; a rebuild re-reads history. A rebuild as of
  * an earlier day than some stored events leaves them out and records that day as the history cut;
  * a refresh past the cut rebuilds the members whose events it now reaches (ADR 0008).
