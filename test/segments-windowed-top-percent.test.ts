@@ -50,6 +50,37 @@ function historyOf(days: readonly number[]): MemberHistory {
   };
 }
 
+/** Loads the members and their orders through the real ingest. */
+async function ingestHistories(deps: Deps, programId: string, histories: readonly MemberHistory[]) {
+  await ingestBatch(deps, {
+    programId,
+    kind: 'members',
+    records: histories.map((h, i) => ({ id: `m${i}`, joinedAt: h.joinedAt })),
+  });
+  const purchases = histories.flatMap((h, i) =>
+    h.purchases.map((p) => ({
+      id: `m${i}-${p.id}`,
+      memberId: `m${i}`,
+      occurredAt: p.occurredAt,
+      amount: p.amount,
+    })),
+  );
+  if (purchases.length > 0) await ingestBatch(deps, { programId, kind: 'purchases', records: purchases });
+}
+
+/** The scheme `targets` with one segment: the top `percent` of members by `feature`. */
+async function createTopSegment(deps: Deps, programId: string, feature: string, percent: number) {
+  await createSegment(deps, {
+    programId,
+    input: {
+      scheme: 'targets',
+      name: 'busy_lately',
+      label: 'Busy lately',
+      rule: { feature, op: 'top_percent', value: percent },
+    },
+  });
+}
+
 /** The members the program's own scheme puts in the segment as of `asOf`, computed from history. */
 function expectedMembers(
   histories: readonly MemberHistory[],
@@ -94,31 +125,9 @@ describe('a top-percent rule on a windowed feature', () => {
           let now = new Date(START + 151 * DAY_MS);
           const deps: Deps = { db: database.db, clock: () => now, log: silentLog };
           await createProgram(deps, { programId });
-          await createSegment(deps, {
-            programId,
-            input: {
-              scheme: 'targets',
-              name: 'busy_lately',
-              label: 'Busy lately',
-              rule: { feature: FEATURE, op: 'top_percent', value: percent },
-            },
-          });
+          await createTopSegment(deps, programId, FEATURE, percent);
           const histories = orders.map(historyOf);
-          await ingestBatch(deps, {
-            programId,
-            kind: 'members',
-            records: histories.map((h, i) => ({ id: `m${i}`, joinedAt: h.joinedAt })),
-          });
-          const purchases = histories.flatMap((h, i) =>
-            h.purchases.map((p) => ({
-              id: `m${i}-${p.id}`,
-              memberId: `m${i}`,
-              occurredAt: p.occurredAt,
-              amount: p.amount,
-            })),
-          );
-          if (purchases.length > 0)
-            await ingestBatch(deps, { programId, kind: 'purchases', records: purchases });
+          await ingestHistories(deps, programId, histories);
           const { custom } = await loadProgramSchemes(database.db, programId);
 
           // The first refresh evaluates everyone; the later ones only the members they pick out,
@@ -151,31 +160,9 @@ describe('a top-percent rule on a windowed feature', () => {
           const deps: Deps = { db: database.db, clock: () => now, log: silentLog };
           await createProgram(deps, { programId });
           const histories = orders.map(historyOf);
-          await ingestBatch(deps, {
-            programId,
-            kind: 'members',
-            records: histories.map((h, i) => ({ id: `m${i}`, joinedAt: h.joinedAt })),
-          });
-          const purchases = histories.flatMap((h, i) =>
-            h.purchases.map((p) => ({
-              id: `m${i}-${p.id}`,
-              memberId: `m${i}`,
-              occurredAt: p.occurredAt,
-              amount: p.amount,
-            })),
-          );
-          if (purchases.length > 0)
-            await ingestBatch(deps, { programId, kind: 'purchases', records: purchases });
+          await ingestHistories(deps, programId, histories);
           await refreshSegments(deps, { programId });
-          await createSegment(deps, {
-            programId,
-            input: {
-              scheme: 'targets',
-              name: 'busy_lately',
-              label: 'Busy lately',
-              rule: { feature: STORED_FEATURE, op: 'top_percent', value: percent },
-            },
-          });
+          await createTopSegment(deps, programId, STORED_FEATURE, percent);
           if (lost) {
             await database.db
               .updateTable('member_ranks')

@@ -222,10 +222,7 @@ export async function refreshSegments(deps: Deps, options: RefreshOptions): Prom
       [RFM_DISTRIBUTIONS.r, { column: 'last_purchase_day' }],
       [RFM_DISTRIBUTIONS.f, { column: 'frequency_orders' }],
       [RFM_DISTRIBUTIONS.m, { column: 'monetary_total' }],
-      ...[...new Set(topLeaves.map((l) => l.feature))].map((feature): [string, DistributionSource] => [
-        feature,
-        { feature },
-      ]),
+      ...setupBefore.topFeatures.map((feature): [string, DistributionSource] => [feature, { feature }]),
     ];
     const ranked = await rankAndSummarise(
       trx,
