@@ -1,6 +1,7 @@
 import { CompiledQuery, type Kysely } from 'kysely';
 import type { Schema } from '../schema.ts';
-import { memberProbe, PROGRAM_PARAM } from './member-probe.ts';
+import { memberProbe } from './member-probe.ts';
+import { PROGRAM_PARAM } from './program-param.ts';
 
 // Reads and writes of the segment engine's per-member state. Every statement is scoped by program
 // and takes its rows as one json parameter (like the record writer), so a chunk of members is one

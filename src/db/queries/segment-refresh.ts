@@ -1,6 +1,6 @@
 import { CompiledQuery, type Kysely } from 'kysely';
 import type { Schema } from '../schema.ts';
-import { PROGRAM_PARAM } from './member-probe.ts';
+import { PROGRAM_PARAM } from './program-param.ts';
 
 // The set-based half of a refresh: what must be read or ranked across the whole program. The
 // per-member half (features, rules, explanations) runs in services/segments for the members these
