@@ -9,7 +9,7 @@ import { memberProbe } from '../src/db/queries/member-probe.ts';
 import { createProgram } from '../src/services/create-program.ts';
 import { type Deps, silentLog } from '../src/services/deps.ts';
 import { ingestBatch } from '../src/services/ingest-batch.ts';
-import { freshProgramId, openTestDatabase } from './fixtures/database.ts';
+import { freshProgramId, openOwnTestDatabase } from './fixtures/database.ts';
 import { sampleRecords } from './fixtures/programs.ts';
 
 // A program's first import writes every member's state in one transaction, planned with statistics
@@ -18,8 +18,12 @@ import { sampleRecords } from './fixtures/programs.ts';
 // cheaper to descend, the planner took it and filtered on the member, so every probe read the
 // whole program: an import of 23,570 members went from 7 s to 80 s once the state table had been
 // analysed (ADR 0031).
+//
+// The statistics must be those of this file's program alone: on a database other files share, their
+// programs keep the estimate for an unseen program off the floor, and a wrong plan would pass. So
+// this file has a database of its own on the server too.
 
-const database = await openTestDatabase();
+const database = await openOwnTestDatabase();
 afterAll(() => database.close());
 const deps: Deps = { db: database.db, clock: () => new Date('2024-06-01T00:00:00Z'), log: silentLog };
 
