@@ -1,6 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MIGRATION_NAMES, migrateTo, migrateToLatest } from '../src/db/migrate.ts';
+import type { MemberStateUpdate } from '../src/db/queries/member-features.ts';
 import { membersWithoutState } from '../src/db/queries/segment-refresh.ts';
 import type { Schema } from '../src/db/schema.ts';
 import { openUnmigratedTestDatabase } from './fixtures/database.ts';
@@ -14,16 +15,17 @@ const database = await openUnmigratedTestDatabase();
 afterAll(() => database.close());
 const db = database.db;
 
-interface OldState {
-  member: string;
-  review_day: number | null;
-  last_purchase_day: number | null;
-  frequency_orders: number;
-  monetary_total: string | null;
-  r_score: number | null;
-  f_score: number | null;
-  m_score: number | null;
-}
+/** A member's rank values as 0016 kept them on the wide row, the same columns the state writer now fills. */
+type OldState = { member: string } & Pick<
+  MemberStateUpdate,
+  | 'review_day'
+  | 'last_purchase_day'
+  | 'frequency_orders'
+  | 'monetary_total'
+  | 'r_score'
+  | 'f_score'
+  | 'm_score'
+>;
 
 /** Members as the 0016 schema held them: one with orders and scores, one due with none, one bare. */
 const OLD: OldState[] = [
