@@ -52,9 +52,6 @@ const provider: MigrationProvider = {
   },
 };
 
-/** The migrations' names, oldest first. */
-export const MIGRATION_NAMES: readonly string[] = Object.keys(MIGRATIONS);
-
 /**
  * Brings the schema up to the named version and no further (tests that write rows as an older
  * version left them, then migrate them on).
